@@ -1,0 +1,195 @@
+"""The library database, as SQLAlchemy 2 typed models.
+
+Paths are stored as raw bytes (``path``) so names that are not valid UTF-8
+survive exactly; ``path_text`` is a lossy, displayable copy used for search
+and sorting. Every canonical tag field has a typed column; the raw values of
+every canonical field live in ``tags`` and every other tag in ``extras``, so
+nothing read from a file is lost.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {  # noqa: RUF012 - SQLAlchemy reads this class attribute
+        str: Text,
+        bytes: LargeBinary,
+        dict[str, Any]: JSON,
+        datetime: DateTime(timezone=True),
+    }
+
+
+class Root(Base):
+    """A folder the user asked us to keep in the library."""
+
+    __tablename__ = "roots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    path: Mapped[bytes] = mapped_column(unique=True)
+    path_text: Mapped[str]
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_scan_at: Mapped[datetime | None]
+
+    tracks: Mapped[list[Track]] = relationship(back_populates="root")
+
+
+class Album(Base):
+    """Tracks grouped as beets would: MusicBrainz album id, else album name + folder."""
+
+    __tablename__ = "albums"
+    __table_args__ = (Index("ix_albums_artist_album", "albumartist", "album"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(512), unique=True)
+    album: Mapped[str]
+    albumartist: Mapped[str | None]
+    mb_albumid: Mapped[str | None]
+    folder: Mapped[bytes]
+    folder_text: Mapped[str]
+    year: Mapped[int | None]
+    track_count: Mapped[int] = mapped_column(default=0)
+
+    tracks: Mapped[list[Track]] = relationship(back_populates="album_row")
+
+
+class Track(Base):
+    """One audio file and everything read from it."""
+
+    __tablename__ = "tracks"
+    __table_args__ = (
+        Index("ix_tracks_albumartist_album", "albumartist", "album", "disc", "track"),
+        Index("ix_tracks_artist", "artist"),
+        Index("ix_tracks_album", "album"),
+        Index("ix_tracks_title", "title"),
+        Index("ix_tracks_year", "year"),
+        Index("ix_tracks_genre", "genre"),
+        Index("ix_tracks_root_id", "root_id"),
+        Index("ix_tracks_album_id", "album_id"),
+        Index("ix_tracks_missing", "missing"),
+        Index("ix_tracks_mb_albumid", "mb_albumid"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    root_id: Mapped[int] = mapped_column(ForeignKey("roots.id", ondelete="CASCADE"))
+    album_id: Mapped[int | None] = mapped_column(ForeignKey("albums.id", ondelete="SET NULL"))
+    path: Mapped[bytes] = mapped_column(unique=True)
+    path_text: Mapped[str]
+
+    # file and stream facts
+    size: Mapped[int] = mapped_column(BigInteger)
+    mtime_ns: Mapped[int] = mapped_column(BigInteger)
+    format: Mapped[str]
+    codec: Mapped[str | None]
+    tag_format: Mapped[str | None]
+    length: Mapped[float | None]
+    bitrate: Mapped[int | None]
+    sample_rate: Mapped[int | None]
+    channels: Mapped[int | None]
+    bits_per_sample: Mapped[int | None]
+    has_picture: Mapped[bool] = mapped_column(default=False)
+
+    # canonical fields (libtool.fields.FIELDS), typed
+    title: Mapped[str | None]
+    artist: Mapped[str | None]
+    album: Mapped[str | None]
+    albumartist: Mapped[str | None]
+    track: Mapped[int | None]
+    tracktotal: Mapped[int | None]
+    disc: Mapped[int | None]
+    disctotal: Mapped[int | None]
+    date: Mapped[str | None]
+    originaldate: Mapped[str | None]
+    genre: Mapped[str | None]
+    composer: Mapped[str | None]
+    comment: Mapped[str | None]
+    lyrics: Mapped[str | None]
+    bpm: Mapped[int | None]
+    compilation: Mapped[bool | None]
+    isrc: Mapped[str | None]
+    barcode: Mapped[str | None]
+    label: Mapped[str | None]
+    catalognumber: Mapped[str | None]
+    mb_recordingid: Mapped[str | None]
+    mb_releasetrackid: Mapped[str | None]
+    mb_albumid: Mapped[str | None]
+    mb_releasegroupid: Mapped[str | None]
+    mb_artistid: Mapped[str | None]
+    mb_albumartistid: Mapped[str | None]
+    replaygain_track_gain: Mapped[float | None] = mapped_column(Float)
+    replaygain_track_peak: Mapped[float | None] = mapped_column(Float)
+    replaygain_album_gain: Mapped[float | None] = mapped_column(Float)
+    replaygain_album_peak: Mapped[float | None] = mapped_column(Float)
+    # derived from date / originaldate
+    year: Mapped[int | None] = mapped_column(Integer)
+    originalyear: Mapped[int | None] = mapped_column(Integer)
+
+    # raw values of canonical fields (field -> [values]) and every other tag
+    tags: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    extras: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    missing: Mapped[bool] = mapped_column(Boolean, default=False)
+    missing_since: Mapped[datetime | None]
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+    scanned_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    root: Mapped[Root] = relationship(back_populates="tracks")
+    album_row: Mapped[Album | None] = relationship(back_populates="tracks")
+
+
+class ScanRun(Base):
+    """One run of the scanner, with its counts; 'running' left behind means it was killed."""
+
+    __tablename__ = "scan_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(16), default="running")
+    full: Mapped[bool] = mapped_column(default=False)
+    added: Mapped[int] = mapped_column(default=0)
+    updated: Mapped[int] = mapped_column(default=0)
+    missing: Mapped[int] = mapped_column(default=0)
+    unchanged: Mapped[int] = mapped_column(default=0)
+    errors: Mapped[int] = mapped_column(default=0)
+    seconds: Mapped[float | None]
+    notes: Mapped[str | None]
+
+
+class ScanError(Base):
+    """The latest reason a file could not be read; cleared once it reads fine."""
+
+    __tablename__ = "scan_errors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    path: Mapped[bytes] = mapped_column(unique=True)
+    path_text: Mapped[str]
+    kind: Mapped[str] = mapped_column(String(32))
+    message: Mapped[str]
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("scan_runs.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+#: Columns of ``tracks`` searched by bare words and kept in the FTS5 index.
+FTS_COLUMNS = ("title", "artist", "album", "albumartist", "composer", "genre")

@@ -1,0 +1,168 @@
+"""The query language, compiled to SQL (used by ls, export, modify, write, move and the TUI).
+
+    love               bare words: title, artist, album or album artist contains it
+    artist:beatles     substring of one field (case-insensitive)
+    artist:=Beatles    exact value
+    year:1990..1999    numeric range (either end may be left open: year:..1979)
+    ^genre:jazz        negation
+    title::^the\\b      regular expression (Python syntax)
+    missing:true       vanished files (hidden unless asked for)
+
+All terms must match. Quote a term with spaces: ``"album:abbey road"``.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, false, func, literal, not_, or_, select, text, true
+from sqlalchemy.orm import InstrumentedAttribute
+
+from libtool.db.models import FTS_COLUMNS, Track
+from libtool.db.session import fold
+from libtool.errors import UsageError
+from libtool.fields import FIELD_BY_NAME, Kind
+
+BARE_WORD_FIELDS = ("title", "artist", "album", "albumartist")
+NUMERIC = {
+    "year", "originalyear", "length", "bitrate", "sample_rate", "channels",
+    "bits_per_sample", "size", "id", "mtime_ns",
+} | {name for name, f in FIELD_BY_NAME.items() if f.kind in (Kind.INT, Kind.FLOAT)}
+BOOLEAN = {"has_picture", "missing", "compilation"}
+ALIASES = {"path": "path_text"}
+QUERYABLE = sorted(
+    {*FIELD_BY_NAME, *NUMERIC, *BOOLEAN, "path", "format", "codec", "tag_format"}
+)
+
+_TERM = re.compile(r"^(?P<field>[a-z_]+):(?P<op>:|=)?(?P<value>.*)$", re.DOTALL)
+_RANGE = re.compile(r"^(?P<lo>[^.]*)\.\.(?P<hi>[^.]*)$")
+
+
+@dataclass(frozen=True)
+class Term:
+    field: str | None  # None: a bare word
+    op: str  # "sub", "exact", "regex"
+    value: str
+    negate: bool
+
+
+def parse(query: str | list[str] | tuple[str, ...]) -> list[Term]:
+    if isinstance(query, str):
+        try:
+            words = shlex.split(query)
+        except ValueError as exc:
+            raise UsageError(f"bad query: {exc}") from exc
+    else:
+        words = list(query)
+    terms = []
+    for word in words:
+        negate = word.startswith("^") and len(word) > 1
+        if negate:
+            word = word[1:]
+        m = _TERM.match(word)
+        if m and (m.group("field") in QUERYABLE or m.group("field") in ALIASES):
+            op = {"": "sub", None: "sub", "=": "exact", ":": "regex"}[m.group("op")]
+            terms.append(Term(m.group("field"), op, m.group("value"), negate))
+        elif m and not word.startswith("http"):
+            raise UsageError(
+                f"unknown field {m.group('field')!r} in query; known: {', '.join(QUERYABLE)}"
+            )
+        else:
+            terms.append(Term(None, "sub", word, negate))
+    return terms
+
+
+def _column(name: str) -> InstrumentedAttribute:
+    return getattr(Track, ALIASES.get(name, name))
+
+
+def _like_pattern(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _substring(column: InstrumentedAttribute, value: str) -> ColumnElement[bool]:
+    return func.mlib_fold(column).like(_like_pattern(fold(value) or ""), escape="\\")
+
+
+def _number(value: str) -> float:
+    try:
+        return float(value)
+    except ValueError as exc:
+        raise UsageError(f"not a number in query: {value!r}") from exc
+
+
+def _bool(value: str) -> bool:
+    low = value.lower()
+    if low in ("1", "true", "yes", "y"):
+        return True
+    if low in ("0", "false", "no", "n"):
+        return False
+    raise UsageError(f"not true/false in query: {value!r}")
+
+
+def _compile_term(term: Term, sqlite: bool) -> ColumnElement[bool]:
+    if term.field is None:
+        return _bare_word(term.value, sqlite)
+    name = term.field
+    column = _column(name)
+    if term.op == "regex":
+        try:
+            re.compile(term.value)
+        except re.error as exc:
+            raise UsageError(f"bad regular expression {term.value!r}: {exc}") from exc
+        return column.regexp_match(term.value)
+    if name in BOOLEAN:
+        wanted = _bool(term.value)
+        return column.is_(True) if wanted else or_(column.is_(False), column.is_(None))
+    if name in NUMERIC:
+        m = _RANGE.match(term.value)
+        if m:
+            clauses = []
+            if m.group("lo"):
+                clauses.append(column >= _number(m.group("lo")))
+            if m.group("hi"):
+                clauses.append(column <= _number(m.group("hi")))
+            return and_(column.is_not(None), *clauses) if clauses else column.is_not(None)
+        if term.value == "":
+            return column.is_(None)
+        return column == _number(term.value)
+    if term.op == "exact":
+        if term.value == "":
+            return or_(column.is_(None), column == "")
+        return column == term.value
+    if term.value == "":
+        return or_(column.is_(None), column == "")
+    return _substring(column, term.value)
+
+
+def _bare_word(word: str, sqlite: bool) -> ColumnElement[bool]:
+    """Substring of any bare-word field; the FTS5 trigram index serves words of 3+ characters."""
+    if sqlite and len(word) >= 3:
+        phrase = '"' + word.replace('"', '""') + '"'
+        columns = " ".join(c for c in BARE_WORD_FIELDS if c in FTS_COLUMNS)
+        match = f"{{{columns}}} : {phrase}"
+        fts = select(text("rowid")).select_from(text("tracks_fts")).where(
+            text("tracks_fts MATCH :m").bindparams(m=match)
+        )
+        return Track.id.in_(fts)
+    return or_(*(_substring(_column(c), word) for c in BARE_WORD_FIELDS))
+
+
+def compile_query(query: str | list[str] | tuple[str, ...], sqlite: bool = True) -> ColumnElement:
+    """A WHERE clause for ``query``; tracks marked missing are left out unless asked for."""
+    terms = parse(query)
+    clauses = []
+    for term in terms:
+        clause = _compile_term(term, sqlite)
+        clauses.append(not_(clause) if term.negate else clause)
+    if not any(t.field == "missing" for t in terms):
+        clauses.append(Track.missing.is_(False))
+    if not clauses:
+        return true()
+    return and_(*clauses) if len(clauses) > 1 else clauses[0]
+
+
+__all__ = ["QUERYABLE", "compile_query", "false", "literal", "parse"]

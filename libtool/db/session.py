@@ -1,0 +1,147 @@
+"""Open the library: engine, SQLite pragmas, and Alembic migrations to head.
+
+Every command goes through ``open_library``, so a database made by an older
+libtool is upgraded before it is used and a new one is created on first use.
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from libtool.errors import DatabaseError
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def fold(value: Any) -> str | None:
+    """Case- and accent-insensitive form of text, for the query language (SQL: mlib_fold)."""
+    if value is None:
+        return None
+    decomposed = unicodedata.normalize("NFKD", str(value).casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def database_url(target: str) -> str:
+    """A SQLAlchemy URL from a plain file path or a URL."""
+    if "://" in target:
+        try:
+            make_url(target)
+        except ArgumentError as exc:
+            raise DatabaseError(f"not a database URL: {target}") from exc
+        return target
+    path = Path(target).expanduser().absolute()
+    if path.is_dir():
+        raise DatabaseError(f"database path is a directory: {path}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatabaseError(
+            f"cannot create the database folder {path.parent}: {exc.strerror}"
+        ) from exc
+    return f"sqlite:///{path}"
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.create_function("mlib_fold", 1, fold, deterministic=True)
+    cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def make_engine(url: str) -> Engine:
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def migrations_dir() -> Path:
+    """Where the Alembic scripts are: inside the installed package, or the repo's migrations/."""
+    try:
+        return Path(str(resources.files("libtool.migrations")))
+    except ModuleNotFoundError:  # running from a source tree that was never installed
+        return Path(__file__).resolve().parents[2] / "migrations"
+
+
+def alembic_config(engine: Engine | None = None) -> Any:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    if engine is not None:
+        cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    return cfg
+
+
+def migrate(engine: Engine) -> None:
+    """Upgrade the database to the newest schema (a no-op when it is current)."""
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    cfg = alembic_config(engine)
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    with engine.begin() as conn:
+        current = MigrationContext.configure(conn).get_current_revision()
+        if current == head:
+            return
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+@dataclass
+class Library:
+    """An open library database."""
+
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self.sessions() as session:
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_library(target: str, *, upgrade: bool = True) -> Library:
+    """Open (creating and migrating if needed) the library at a path or URL."""
+    url = database_url(target)
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        if upgrade:
+            migrate(engine)
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        reason = getattr(exc, "orig", None) or exc
+        raise DatabaseError(f"cannot open the library database {target}: {reason}") from exc
+    if url.startswith("sqlite:///") and os.name == "posix":
+        _private(url.removeprefix("sqlite:///"))
+    return Library(engine, sessionmaker(engine, expire_on_commit=False))
+
+
+def _private(path: str) -> None:
+    """The library lists a person's files: keep it readable by its owner only."""
+    try:
+        if os.stat(path).st_mode & 0o077:
+            os.chmod(path, 0o600)
+    except OSError:
+        pass

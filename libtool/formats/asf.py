@@ -1,0 +1,59 @@
+"""Storage rules for ASF (WMA) attributes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mutagen.asf import ASFTags
+
+from libtool.fields import split_pair
+from libtool.formats.base import clean, join_pair
+
+
+def _find(tags: ASFTags, key: str) -> list[str]:
+    want = key.lower()
+    return [k for k in tags.keys() if k.lower() == want]  # noqa: SIM118 (ASFTags is list-like)
+
+
+@dataclass(frozen=True)
+class Attr:
+    key: str
+
+    def read(self, tags: ASFTags) -> list[str]:
+        for k in _find(tags, self.key):
+            return clean([str(v) for v in tags[k]])
+        return []
+
+    def write(self, tags: ASFTags, values: list[str]) -> None:
+        for k in _find(tags, self.key):
+            del tags[k]
+        if values:
+            tags[self.key] = list(values)
+
+    def claims(self, key: str) -> bool:
+        return key.lower() == self.key.lower()
+
+
+@dataclass(frozen=True)
+class Pair:
+    """WM/TrackNumber and WM/PartOfSet: a number, or 'n/N'."""
+
+    key: str
+    index: int
+
+    def read(self, tags: ASFTags) -> list[str]:
+        for k in _find(tags, self.key):
+            values = [str(v) for v in tags[k]]
+            if values:
+                part = split_pair(values[0])[self.index]
+                return [part] if part else []
+        return []
+
+    def write(self, tags: ASFTags, values: list[str]) -> None:
+        current = Attr(self.key).read(tags)
+        parts = list(split_pair(current[0])) if current else ["", ""]
+        parts[self.index] = values[0] if values else ""
+        Attr(self.key).write(tags, [t] if (t := join_pair(parts[0], parts[1])) else [])
+
+    def claims(self, key: str) -> bool:
+        return key.lower() == self.key.lower()

@@ -1,0 +1,141 @@
+"""Storage rules for ID3v2 (MP3, AIFF, WAV, DSF, DFF, TrueAudio).
+
+mutagen upgrades v2.3 frames to v2.4 when it loads a file (TYER+TDAT -> TDRC,
+TORY -> TDOR), so rules speak v2.4 only; saving converts back when asked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mutagen import id3
+
+from libtool.fields import split_pair
+from libtool.formats.base import clean, join_pair
+
+UTF8 = id3.Encoding.UTF8
+
+
+@dataclass(frozen=True)
+class Text:
+    frame: str
+
+    def read(self, tags: id3.ID3) -> list[str]:
+        f = tags.get(self.frame)
+        return clean(list(f.text)) if f is not None else []
+
+    def write(self, tags: id3.ID3, values: list[str]) -> None:
+        tags.delall(self.frame)
+        if values:
+            tags.add(getattr(id3, self.frame)(encoding=UTF8, text=list(values)))
+
+    def claims(self, key: str) -> bool:
+        return key == self.frame
+
+
+@dataclass(frozen=True)
+class Genre(Text):
+    """TCON, whose text may hold numeric references such as '(17)' or '17'."""
+
+    def read(self, tags: id3.ID3) -> list[str]:
+        f = tags.get(self.frame)
+        return clean(f.genres) if f is not None else []
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One half of an 'n/N' frame (TRCK, TPOS)."""
+
+    frame: str
+    index: int
+
+    def read(self, tags: id3.ID3) -> list[str]:
+        f = tags.get(self.frame)
+        if f is None or not f.text:
+            return []
+        part = split_pair(str(f.text[0]))[self.index]
+        return [part] if part else []
+
+    def write(self, tags: id3.ID3, values: list[str]) -> None:
+        f = tags.get(self.frame)
+        parts = list(split_pair(str(f.text[0]))) if f is not None and f.text else ["", ""]
+        parts[self.index] = values[0] if values else ""
+        tags.delall(self.frame)
+        text = join_pair(parts[0], parts[1])
+        if text:
+            tags.add(getattr(id3, self.frame)(encoding=UTF8, text=[text]))
+
+    def claims(self, key: str) -> bool:
+        return key == self.frame
+
+
+@dataclass(frozen=True)
+class Txxx:
+    """A user text frame, matched on its description regardless of case."""
+
+    desc: str
+
+    def _frames(self, tags: id3.ID3) -> list[id3.TXXX]:
+        want = self.desc.lower()
+        return [f for f in tags.getall("TXXX") if f.desc.lower() == want]
+
+    def read(self, tags: id3.ID3) -> list[str]:
+        for f in self._frames(tags):
+            return clean(list(f.text))
+        return []
+
+    def write(self, tags: id3.ID3, values: list[str]) -> None:
+        for f in self._frames(tags):
+            del tags[f.HashKey]
+        if values:
+            tags.add(id3.TXXX(encoding=UTF8, desc=self.desc, text=list(values)))
+
+    def claims(self, key: str) -> bool:
+        return key.lower() == f"txxx:{self.desc.lower()}"
+
+
+@dataclass(frozen=True)
+class Ufid:
+    owner: str
+
+    def read(self, tags: id3.ID3) -> list[str]:
+        f = tags.get(f"UFID:{self.owner}")
+        if f is None:
+            return []
+        return clean([f.data.decode("ascii", "replace")])
+
+    def write(self, tags: id3.ID3, values: list[str]) -> None:
+        tags.delall(f"UFID:{self.owner}")
+        if values:
+            tags.add(id3.UFID(owner=self.owner, data=values[0].encode("ascii", "replace")))
+
+    def claims(self, key: str) -> bool:
+        return key == f"UFID:{self.owner}"
+
+
+@dataclass(frozen=True)
+class Described:
+    """COMM or USLT with an empty description (any language); written as 'eng'."""
+
+    frame: str
+
+    def _frames(self, tags: id3.ID3) -> list[id3.Frame]:
+        return [f for f in tags.getall(self.frame) if f.desc == ""]
+
+    def read(self, tags: id3.ID3) -> list[str]:
+        frames = sorted(self._frames(tags), key=lambda f: f.lang != "eng")
+        for f in frames:
+            text = f.text if isinstance(f.text, list) else [f.text]
+            return clean(text)
+        return []
+
+    def write(self, tags: id3.ID3, values: list[str]) -> None:
+        for f in self._frames(tags):
+            del tags[f.HashKey]
+        if values:
+            cls = getattr(id3, self.frame)
+            text = list(values) if self.frame == "COMM" else "\n".join(values)
+            tags.add(cls(encoding=UTF8, lang="eng", desc="", text=text))
+
+    def claims(self, key: str) -> bool:
+        return key.startswith(f"{self.frame}::")

@@ -1,0 +1,130 @@
+"""Storage rules for MP4/M4A/M4B/ALAC atoms, including iTunes freeform atoms."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mutagen.mp4 import MP4FreeForm, MP4Tags
+
+from libtool.fields import parse_bool, parse_int
+from libtool.formats.base import clean
+
+FREEFORM = "----:com.apple.iTunes:"
+
+
+@dataclass(frozen=True)
+class Atom:
+    atom: str
+
+    def read(self, tags: MP4Tags) -> list[str]:
+        return clean(tags.get(self.atom, []))
+
+    def write(self, tags: MP4Tags, values: list[str]) -> None:
+        tags.pop(self.atom, None)
+        if values:
+            tags[self.atom] = list(values)
+
+    def claims(self, key: str) -> bool:
+        return key == self.atom
+
+
+@dataclass(frozen=True)
+class Genre(Atom):
+    """©gen text, or the legacy numeric gnre atom (ID3v1 genre index + 1)."""
+
+    def read(self, tags: MP4Tags) -> list[str]:
+        values = super().read(tags)
+        if values:
+            return values
+        from mutagen.id3 import TCON
+
+        codes = tags.get("gnre", [])
+        return clean([TCON.GENRES[c - 1] for c in codes if 0 < c <= len(TCON.GENRES)])
+
+    def write(self, tags: MP4Tags, values: list[str]) -> None:
+        tags.pop("gnre", None)
+        super().write(tags, values)
+
+    def claims(self, key: str) -> bool:
+        return key in (self.atom, "gnre")
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One half of the (n, N) tuple atoms trkn and disk."""
+
+    atom: str
+    index: int
+
+    def read(self, tags: MP4Tags) -> list[str]:
+        pairs = tags.get(self.atom)
+        if not pairs:
+            return []
+        value = pairs[0][self.index]
+        return [str(value)] if value else []
+
+    def write(self, tags: MP4Tags, values: list[str]) -> None:
+        pairs = tags.get(self.atom)
+        pair = list(pairs[0]) if pairs else [0, 0]
+        pair[self.index] = (parse_int(values[0]) or 0) if values else 0
+        tags.pop(self.atom, None)
+        if pair != [0, 0]:
+            tags[self.atom] = [tuple(pair)]
+
+    def claims(self, key: str) -> bool:
+        return key == self.atom
+
+
+@dataclass(frozen=True)
+class Integer(Atom):
+    """tmpo (BPM), a 16-bit integer atom."""
+
+    def read(self, tags: MP4Tags) -> list[str]:
+        return [str(v) for v in tags.get(self.atom, [])]
+
+    def write(self, tags: MP4Tags, values: list[str]) -> None:
+        tags.pop(self.atom, None)
+        numbers = [n for n in (parse_int(v) for v in values) if n is not None]
+        if numbers:
+            tags[self.atom] = numbers[:1]
+
+
+@dataclass(frozen=True)
+class Flag(Atom):
+    """cpil, a boolean atom."""
+
+    def read(self, tags: MP4Tags) -> list[str]:
+        value = tags.get(self.atom)
+        if value is None:
+            return []
+        return ["1" if value else "0"]
+
+    def write(self, tags: MP4Tags, values: list[str]) -> None:
+        tags.pop(self.atom, None)
+        if values:
+            tags[self.atom] = bool(parse_bool(values[0]))
+
+
+@dataclass(frozen=True)
+class Freeform:
+    """----:com.apple.iTunes:NAME, matched regardless of case (as Picard does)."""
+
+    name: str
+
+    def _keys(self, tags: MP4Tags) -> list[str]:
+        want = (FREEFORM + self.name).lower()
+        return [k for k in tags if k.lower() == want]
+
+    def read(self, tags: MP4Tags) -> list[str]:
+        for k in self._keys(tags):
+            return clean([bytes(v).decode("utf-8", "replace") for v in tags[k]])
+        return []
+
+    def write(self, tags: MP4Tags, values: list[str]) -> None:
+        for k in self._keys(tags):
+            del tags[k]
+        if values:
+            tags[FREEFORM + self.name] = [MP4FreeForm(v.encode("utf-8")) for v in values]
+
+    def claims(self, key: str) -> bool:
+        return key.lower() == (FREEFORM + self.name).lower()

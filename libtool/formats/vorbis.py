@@ -1,0 +1,101 @@
+"""Storage rules for Vorbis comments (FLAC, Ogg Vorbis, Opus, Speex, Ogg FLAC).
+
+Keys are case-insensitive; values are naturally multi-valued (repeated keys).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from mutagen._vorbis import VCommentDict
+
+from libtool.fields import split_pair
+from libtool.formats.base import clean
+
+
+def _get(tags: VCommentDict, key: str) -> list[str]:
+    try:
+        return clean(tags[key])
+    except KeyError:
+        return []
+
+
+def _delete(tags: VCommentDict, key: str) -> None:
+    if key in tags:
+        del tags[key]
+
+
+@dataclass(frozen=True)
+class Key:
+    key: str
+    aliases: tuple[str, ...] = ()
+
+    def read(self, tags: VCommentDict) -> list[str]:
+        for k in (self.key, *self.aliases):
+            values = _get(tags, k)
+            if values:
+                return values
+        return []
+
+    def write(self, tags: VCommentDict, values: list[str]) -> None:
+        for k in (self.key, *self.aliases):
+            _delete(tags, k)
+        if values:
+            tags[self.key] = list(values)
+
+    def claims(self, key: str) -> bool:
+        return key.upper() in (self.key, *self.aliases)
+
+
+@dataclass(frozen=True)
+class Number:
+    """TRACKNUMBER/DISCNUMBER, which some taggers fill with 'n/N'."""
+
+    key: str
+
+    def read(self, tags: VCommentDict) -> list[str]:
+        values = _get(tags, self.key)
+        if not values:
+            return []
+        number = split_pair(values[0])[0]
+        return [number] if number else []
+
+    def write(self, tags: VCommentDict, values: list[str]) -> None:
+        _delete(tags, self.key)
+        if values:
+            tags[self.key] = [values[0]]
+
+    def claims(self, key: str) -> bool:
+        return key.upper() == self.key
+
+
+@dataclass(frozen=True)
+class Total:
+    """TRACKTOTAL/DISCTOTAL, with aliases and the 'n/N' form of the number key as fallbacks."""
+
+    key: str
+    number_key: str
+    aliases: tuple[str, ...] = field(default=())
+
+    def read(self, tags: VCommentDict) -> list[str]:
+        for k in (self.key, *self.aliases):
+            values = _get(tags, k)
+            if values:
+                return values[:1]
+        numbers = _get(tags, self.number_key)
+        if numbers:
+            total = split_pair(numbers[0])[1]
+            return [total] if total else []
+        return []
+
+    def write(self, tags: VCommentDict, values: list[str]) -> None:
+        for k in (self.key, *self.aliases):
+            _delete(tags, k)
+        numbers = _get(tags, self.number_key)
+        if numbers and "/" in numbers[0]:  # keep the total in one place only
+            tags[self.number_key] = [split_pair(numbers[0])[0]]
+        if values:
+            tags[self.key] = [values[0]]
+
+    def claims(self, key: str) -> bool:
+        return key.upper() in (self.key, *self.aliases)

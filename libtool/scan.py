@@ -1,0 +1,474 @@
+"""Walk library roots, read what changed, and commit it in batches.
+
+Incremental by (size, mtime_ns): unchanged files are not opened. Tags are read
+in worker processes while this process, the single writer, commits every
+``BATCH`` records, so a crash, kill or Ctrl-C keeps all work committed so far
+and the next run picks up from there. A root that is missing, unreadable or
+suddenly empty is never emptied in the database.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import multiprocessing
+import os
+import re
+import stat
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from libtool.db.models import Album, Root, ScanError, ScanRun, Track, utcnow
+from libtool.db.session import Library, fold
+from libtool.errors import UsageError
+from libtool.pathutil import display_path, is_under
+from libtool.tags import AUDIO_EXTENSIONS, ReadError, read_track
+
+BATCH = 500  # records per commit: small enough to lose little, large enough to be fast
+IN_PROCESS_BELOW = 48  # fewer files than this are read without starting workers
+_DISC_FOLDER = re.compile(rb"^(cd|disc|disk|dvd|side)[\s_-]*\d+\b", re.IGNORECASE)
+
+#: progress(phase, done, total): phase is "walk" (total unknown: 0) or "read".
+ProgressCallback = Callable[[str, int, int], None]
+
+
+@dataclass
+class ScanSummary:
+    added: int = 0
+    updated: int = 0
+    missing: int = 0
+    unchanged: int = 0
+    errors: int = 0
+    seconds: float = 0.0
+    interrupted: bool = False
+    run_id: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        text = (
+            f"{self.added} added, {self.updated} updated, {self.missing} missing, "
+            f"{self.unchanged} unchanged, {self.errors} errors in {self.seconds:.2f}s"
+        )
+        return text + (" (interrupted: progress so far is saved)" if self.interrupted else "")
+
+
+@dataclass
+class _Target:
+    """One folder to walk, and the root its tracks belong to."""
+
+    root_id: int
+    path: bytes
+
+
+@dataclass
+class _Walk:
+    files: dict[bytes, tuple[int, int]] = field(default_factory=dict)  # path -> (size, mtime)
+    unreadable: list[bytes] = field(default_factory=list)
+    problems: list[tuple[bytes, str, str]] = field(default_factory=list)  # path, kind, message
+
+
+def normalise_root(path: str | bytes) -> bytes:
+    raw = os.fsencode(path)
+    return os.path.normpath(os.path.abspath(raw))
+
+
+def register_roots(session: Session, paths: Iterable[bytes]) -> list[_Target]:
+    """Add roots for ``paths`` and return what to scan.
+
+    A path inside an existing root scans that subtree of it; a new root that
+    contains existing roots absorbs them (their tracks move to the new root).
+    """
+    targets: list[_Target] = []
+    for path in paths:
+        if not os.path.isdir(path):
+            kind = "not a folder" if os.path.exists(path) else "no such folder"
+            raise UsageError(f"{kind}: {display_path(path)}")
+        roots = session.scalars(select(Root)).all()
+        parent = next((r for r in roots if is_under(path, r.path)), None)
+        if parent is not None:
+            targets.append(_Target(parent.id, path))
+            continue
+        root = Root(path=path, path_text=display_path(path))
+        session.add(root)
+        session.flush()
+        for inner in roots:
+            if is_under(inner.path, path):
+                session.execute(
+                    update(Track).where(Track.root_id == inner.id).values(root_id=root.id)
+                )
+                session.delete(inner)
+        targets.append(_Target(root.id, path))
+    session.commit()
+    return targets
+
+
+def scan(
+    library: Library,
+    paths: Iterable[str | bytes] = (),
+    *,
+    full: bool = False,
+    jobs: int | None = None,
+    ignore: Iterable[str] = (),
+    progress: ProgressCallback | None = None,
+) -> ScanSummary:
+    """Scan ``paths`` (registering them as roots), or every root when none are given."""
+    started = time.perf_counter()
+    summary = ScanSummary()
+    report = progress or (lambda phase, done, total: None)
+    ignore = tuple(ignore)
+    with library.session() as session:
+        wanted = [normalise_root(p) for p in paths]
+        if wanted:
+            targets = register_roots(session, wanted)
+        else:
+            targets = [_Target(r.id, r.path) for r in session.scalars(select(Root)).all()]
+        session.execute(
+            update(ScanRun).where(ScanRun.status == "running").values(status="interrupted")
+        )
+        run = ScanRun(full=full)
+        session.add(run)
+        session.commit()
+        summary.run_id = run.id
+        writer = _Writer(session, run.id, summary)
+        try:
+            for target in targets:
+                _scan_target(session, target, writer, full, jobs, ignore, report, summary)
+            writer.flush()
+            if writer.changed:
+                rebuild_albums(session)
+        except KeyboardInterrupt:
+            summary.interrupted = True
+            writer.flush()
+        summary.seconds = time.perf_counter() - started
+        session.execute(
+            update(ScanRun)
+            .where(ScanRun.id == run.id)
+            .values(
+                status="interrupted" if summary.interrupted else "complete",
+                finished_at=utcnow(),
+                added=summary.added,
+                updated=summary.updated,
+                missing=summary.missing,
+                unchanged=summary.unchanged,
+                errors=summary.errors,
+                seconds=summary.seconds,
+                notes="\n".join(summary.notes) or None,
+            )
+        )
+        session.commit()
+    return summary
+
+
+def _scan_target(
+    session: Session,
+    target: _Target,
+    writer: _Writer,
+    full: bool,
+    jobs: int | None,
+    ignore: tuple[str, ...],
+    report: ProgressCallback,
+    summary: ScanSummary,
+) -> None:
+    known = {
+        row.path: row
+        for row in session.execute(
+            select(Track.id, Track.path, Track.size, Track.mtime_ns, Track.missing).where(
+                Track.root_id == target.root_id
+            )
+        )
+        if is_under(row.path, target.path)
+    }
+    present = sum(1 for row in known.values() if not row.missing)
+    shown = display_path(target.path)
+    if not os.path.isdir(target.path):
+        summary.notes.append(
+            f"root {shown} is missing or unmounted: left its {present} tracks alone"
+        )
+        return
+    walk = walk_tree(target.path, ignore, report)
+    for path, kind, message in walk.problems:
+        writer.error(path, kind, message)
+    if not walk.files and present:
+        summary.notes.append(
+            f"root {shown} looks empty (unmounted?): left its {present} tracks alone"
+        )
+        return
+    if walk.unreadable:
+        summary.notes.append(
+            f"{len(walk.unreadable)} folder(s) under {shown} could not be read: "
+            "their tracks were left alone (see mlib errors)"
+        )
+
+    to_read: list[bytes] = []
+    for path, (size, mtime_ns) in walk.files.items():
+        row = known.get(path)
+        if row is not None and not full and not row.missing and (
+            row.size == size and row.mtime_ns == mtime_ns
+        ):
+            summary.unchanged += 1
+        else:
+            to_read.append(path)
+
+    now = utcnow()
+    vanished = [
+        (path, row.id)
+        for path, row in known.items()
+        if path not in walk.files
+        and not row.missing
+        and not any(is_under(path, d) for d in walk.unreadable)
+    ]
+    if vanished:
+        for start in range(0, len(vanished), BATCH):
+            chunk = vanished[start : start + BATCH]
+            session.execute(
+                update(Track)
+                .where(Track.id.in_([tid for _, tid in chunk]))
+                .values(missing=True, missing_since=now)
+            )
+        session.commit()
+        summary.missing += len(vanished)
+        writer.changed = True
+
+    ids = {path: row.id for path, row in known.items()}
+    total = len(to_read)
+    report("read", 0, total)
+    for done, (path, record, error) in enumerate(read_many(to_read, jobs), start=1):
+        if error is not None:
+            writer.error(path, error[0], error[1])
+        else:
+            assert record is not None
+            writer.record(target.root_id, path, record, ids.get(path))
+        report("read", done, total)
+    writer.flush()
+    session.execute(update(Root).where(Root.id == target.root_id).values(last_scan_at=now))
+    session.commit()
+
+
+def walk_tree(
+    top: bytes, ignore: tuple[str, ...] = (), report: ProgressCallback | None = None
+) -> _Walk:
+    """Every audio file under ``top`` with its (size, mtime_ns).
+
+    Hidden entries and ignore patterns are skipped, symlinked folders are
+    followed once (loops end), and only regular files are listed; anything
+    else that looks like audio is reported as a problem instead of opened.
+    """
+    walk = _Walk()
+    seen_dirs: set[tuple[int, int]] = set()
+    try:
+        st = os.stat(top)
+        seen_dirs.add((st.st_dev, st.st_ino))
+    except OSError as exc:
+        walk.unreadable.append(top)
+        walk.problems.append((top, "unreadable-folder", f"cannot read folder: {exc.strerror}"))
+        return walk
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as entries:
+                items = list(entries)
+        except OSError as exc:
+            walk.unreadable.append(folder)
+            walk.problems.append(
+                (folder, "unreadable-folder", f"cannot read folder: {exc.strerror}")
+            )
+            continue
+        for entry in items:
+            name = entry.name
+            if name.startswith(b".") or _ignored(name, ignore):
+                continue
+            try:
+                st = entry.stat()  # follows symlinks
+            except OSError as exc:
+                if os.path.splitext(name)[1].lower() in AUDIO_EXTENSIONS:
+                    kind = "broken-link" if entry.is_symlink() else "io"
+                    walk.problems.append((entry.path, kind, f"cannot stat: {exc.strerror}"))
+                continue
+            if stat.S_ISDIR(st.st_mode):
+                key = (st.st_dev, st.st_ino)
+                if key not in seen_dirs:
+                    seen_dirs.add(key)
+                    stack.append(entry.path)
+                continue
+            if os.path.splitext(name)[1].lower() not in AUDIO_EXTENSIONS:
+                continue
+            if not stat.S_ISREG(st.st_mode):
+                walk.problems.append((entry.path, "not-regular", "not a regular file"))
+                continue
+            walk.files[entry.path] = (st.st_size, st.st_mtime_ns)
+        if report is not None:
+            report("walk", len(walk.files), 0)
+    return walk
+
+
+def _ignored(name: bytes, patterns: tuple[str, ...]) -> bool:
+    if not patterns:
+        return False
+    text = os.fsdecode(name)
+    return any(fnmatch.fnmatch(text, pattern) for pattern in patterns)
+
+
+def _read_one(path: bytes) -> tuple[bytes, dict[str, Any] | None, tuple[str, str] | None]:
+    try:
+        return path, read_track(path), None
+    except ReadError as exc:
+        return path, None, (exc.kind, exc.message)
+    except Exception as exc:  # a bug in one file's parser must not stop a scan
+        return path, None, ("error", f"{type(exc).__name__}: {exc}")
+
+
+def read_many(
+    paths: list[bytes], jobs: int | None = None
+) -> Iterator[tuple[bytes, dict[str, Any] | None, tuple[str, str] | None]]:
+    """Read files, in worker processes when there are enough of them to pay off."""
+    jobs = jobs or os.cpu_count() or 1
+    if jobs <= 1 or len(paths) < IN_PROCESS_BELOW:
+        yield from map(_read_one, paths)
+        return
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    ctx = multiprocessing.get_context(method)
+    chunksize = max(1, min(32, len(paths) // (jobs * 8)))
+    pool = ctx.Pool(jobs)
+    try:
+        yield from pool.imap_unordered(_read_one, paths, chunksize=chunksize)
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
+
+
+class _Writer:
+    """Buffers results and commits them in batches (the scan's single writer)."""
+
+    def __init__(self, session: Session, run_id: int, summary: ScanSummary) -> None:
+        self.session = session
+        self.run_id = run_id
+        self.summary = summary
+        self.inserts: list[dict[str, Any]] = []
+        self.updates: list[dict[str, Any]] = []
+        self.errors: dict[bytes, dict[str, Any]] = {}
+        self.changed = False
+
+    def record(
+        self, root_id: int, path: bytes, record: dict[str, Any], track_id: int | None
+    ) -> None:
+        now = utcnow()
+        values = dict(
+            record, path_text=display_path(path), missing=False, missing_since=None, scanned_at=now
+        )
+        if track_id is None:
+            self.inserts.append(dict(values, root_id=root_id, path=path, added_at=now))
+            self.summary.added += 1
+        else:
+            self.updates.append(dict(values, id=track_id, path=path))
+            self.summary.updated += 1
+        self._maybe_flush()
+
+    def error(self, path: bytes, kind: str, message: str) -> None:
+        self.errors[path] = dict(
+            path=path, path_text=display_path(path), kind=kind, message=message,
+            run_id=self.run_id, at=utcnow(),
+        )
+        self.summary.errors += 1
+        self._maybe_flush()
+
+    def _maybe_flush(self) -> None:
+        if len(self.inserts) + len(self.updates) + len(self.errors) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if not (self.inserts or self.updates or self.errors):
+            return
+        session = self.session
+        if self.inserts:
+            session.execute(insert(Track), self.inserts)
+        if self.updates:
+            session.execute(update(Track), self.updates)
+        done = [r["path"] for r in self.inserts] + [r["path"] for r in self.updates]
+        if done:
+            session.execute(delete(ScanError).where(ScanError.path.in_(done)))
+        if self.errors:
+            session.execute(delete(ScanError).where(ScanError.path.in_(list(self.errors))))
+            session.execute(insert(ScanError), list(self.errors.values()))
+        session.commit()
+        self.changed = self.changed or bool(self.inserts or self.updates)
+        self.inserts, self.updates, self.errors = [], [], {}
+
+
+def album_folder(path: bytes) -> bytes:
+    """The folder that holds an album: a 'CD1'/'Disc 2' subfolder counts as its parent."""
+    folder = os.path.dirname(path)
+    if _DISC_FOLDER.match(os.path.basename(folder)):
+        folder = os.path.dirname(folder)
+    return folder
+
+
+def rebuild_albums(session: Session) -> None:
+    """Group present tracks into albums: MusicBrainz album id, else album name + folder."""
+    rows = session.execute(
+        select(
+            Track.id, Track.path, Track.album, Track.albumartist, Track.artist,
+            Track.mb_albumid, Track.year, Track.album_id,
+        ).where(Track.missing.is_(False), Track.album.is_not(None))
+    ).all()
+    groups: dict[str, list[Any]] = {}
+    for row in rows:
+        if row.mb_albumid:
+            key = f"mb:{row.mb_albumid}"
+        else:
+            key = f"dir:{album_folder(row.path).hex()}:{fold(row.album)}"
+        groups.setdefault(key, []).append(row)
+    existing = {a.key: a for a in session.scalars(select(Album))}
+    albums: dict[str, Album] = {}
+    for key, members in groups.items():
+        album = existing.pop(key, None) or Album(key=key)
+        album.album = Counter(m.album for m in members).most_common(1)[0][0]
+        album.albumartist = _album_artist(members)
+        album.mb_albumid = members[0].mb_albumid
+        album.folder = album_folder(members[0].path)
+        album.folder_text = display_path(album.folder)
+        years = [m.year for m in members if m.year]
+        album.year = min(years) if years else None
+        album.track_count = len(members)
+        albums[key] = album
+    session.add_all(albums.values())
+    session.flush()
+    assignments = {
+        m.id: albums[key].id
+        for key, members in groups.items()
+        for m in members
+        if m.album_id != albums[key].id
+    }
+    for stale in existing.values():
+        session.delete(stale)
+    session.flush()
+    if assignments:
+        session.execute(
+            update(Track), [{"id": tid, "album_id": aid} for tid, aid in assignments.items()]
+        )
+    session.execute(
+        update(Track)
+        .where((Track.album.is_(None)) | (Track.missing.is_(True)))
+        .where(Track.album_id.is_not(None))
+        .values(album_id=None)
+    )
+    session.commit()
+
+
+def _album_artist(members: list[Any]) -> str | None:
+    """The album artist tag when present, else the one shared artist, else Various Artists."""
+    tagged = Counter(m.albumartist for m in members if m.albumartist)
+    if tagged:
+        return tagged.most_common(1)[0][0]
+    artists = {m.artist for m in members if m.artist}
+    if len(artists) == 1:
+        return artists.pop()
+    return "Various Artists" if artists else None

@@ -1,0 +1,268 @@
+"""Read one audio file: stream info, canonical fields, and every other tag.
+
+This runs inside scan worker processes, so it returns plain, picklable dicts.
+The format class is chosen from the extension first (much cheaper than
+mutagen's content sniffing) with sniffing as the fallback, so a FLAC file
+named ``.mp3`` is still read correctly.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from typing import Any
+
+import mutagen
+from mutagen import (
+    aac,
+    ac3,
+    aiff,
+    asf,
+    dsdiff,
+    dsf,
+    flac,
+    monkeysaudio,
+    mp3,
+    mp4,
+    musepack,
+    oggopus,
+    oggspeex,
+    oggvorbis,
+    optimfrog,
+    tak,
+    trueaudio,
+    wave,
+    wavpack,
+)
+from mutagen._vorbis import VCommentDict
+from mutagen.apev2 import APEBinaryValue, APEv2
+from mutagen.asf import ASFTags
+from mutagen.id3 import ID3
+from mutagen.mp4 import MP4Tags
+
+from libtool.fields import DERIVED_YEARS, FIELD_BY_NAME, parse_year, typed_value
+from libtool.formats.base import safe_str
+from libtool.tagmap import RULES
+
+#: Extension -> mutagen class tried first.
+BY_EXTENSION: dict[str, type[mutagen.FileType]] = {
+    ".mp3": mp3.MP3, ".mp2": mp3.MP3, ".flac": flac.FLAC, ".ogg": oggvorbis.OggVorbis,
+    ".oga": oggvorbis.OggVorbis, ".opus": oggopus.OggOpus, ".spx": oggspeex.OggSpeex,
+    ".m4a": mp4.MP4, ".m4b": mp4.MP4, ".m4p": mp4.MP4, ".mp4": mp4.MP4, ".alac": mp4.MP4,
+    ".aac": aac.AAC, ".ac3": ac3.AC3, ".wma": asf.ASF, ".asf": asf.ASF, ".aif": aiff.AIFF,
+    ".aiff": aiff.AIFF, ".aifc": aiff.AIFF, ".wav": wave.WAVE, ".dsf": dsf.DSF,
+    ".dff": dsdiff.DSDIFF, ".ape": monkeysaudio.MonkeysAudio, ".wv": wavpack.WavPack,
+    ".mpc": musepack.Musepack, ".mp+": musepack.Musepack, ".tak": tak.TAK,
+    ".tta": trueaudio.TrueAudio, ".ofr": optimfrog.OptimFROG, ".ofs": optimfrog.OptimFROG,
+}
+AUDIO_EXTENSIONS = frozenset(ext.encode() for ext in BY_EXTENSION)
+
+FORMAT_NAMES = {
+    "MP3": "MP3", "FLAC": "FLAC", "OggVorbis": "Ogg Vorbis", "OggOpus": "Opus",
+    "OggSpeex": "Speex", "OggFLAC": "Ogg FLAC", "OggTheora": "Ogg Theora", "MP4": "MP4",
+    "AAC": "AAC", "AC3": "AC3", "ASF": "ASF", "AIFF": "AIFF", "WAVE": "WAV", "DSF": "DSF",
+    "DSDIFF": "DFF", "MonkeysAudio": "APE", "WavPack": "WavPack", "Musepack": "Musepack",
+    "TAK": "TAK", "TrueAudio": "TrueAudio", "OptimFROG": "OptimFROG", "SMF": "MIDI",
+}
+
+_PICTURE_KEYS = {"metadata_block_picture", "coverart"}
+
+
+class ReadError(Exception):
+    """A file that could not be read; ``kind`` is a short machine-readable reason."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+def container_of(tags: Any) -> str | None:
+    """Which storage rules apply to a mutagen tag object."""
+    if isinstance(tags, ID3):
+        return "id3"
+    if isinstance(tags, VCommentDict):
+        return "vorbis"
+    if isinstance(tags, MP4Tags):
+        return "mp4"
+    if isinstance(tags, ASFTags):
+        return "asf"
+    if isinstance(tags, APEv2):
+        return "apev2"
+    return None
+
+
+def open_audio(path: bytes, fileobj: Any = None) -> mutagen.FileType:
+    """The mutagen object for ``path``; raises ReadError with a readable reason."""
+    ext = os.path.splitext(path)[1].lower().decode("ascii", "replace")
+    cls = BY_EXTENSION.get(ext)
+    first_error: Exception | None = None
+    target = fileobj if fileobj is not None else path
+    if cls is not None:
+        try:
+            return cls(target)
+        except Exception as exc:
+            first_error = exc
+            if fileobj is not None:
+                fileobj.seek(0)
+    try:
+        audio = mutagen.File(target)
+    except Exception as exc:
+        raise ReadError("corrupt", _describe(first_error or exc)) from exc
+    if audio is None:
+        if first_error is not None:
+            raise ReadError("corrupt", _describe(first_error))
+        raise ReadError("unsupported", "not a recognised audio file")
+    return audio
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return f"{type(exc).__name__}: {text}" if not isinstance(exc, ReadError) else text
+
+
+def read_track(path: bytes) -> dict[str, Any]:
+    """Everything the library stores about one file, as a plain dict.
+
+    Only regular files are opened (a FIFO named ``x.mp3`` must not block).
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except PermissionError as exc:
+        raise ReadError("permission", f"permission denied: {exc.strerror}") from exc
+    except FileNotFoundError as exc:
+        raise ReadError("vanished", "file vanished during the scan") from exc
+    except OSError as exc:
+        kind = "io" if exc.errno != errno.ELOOP else "symlink-loop"
+        raise ReadError(kind, f"cannot open: {exc.strerror}") from exc
+    with os.fdopen(fd, "rb") as fileobj:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise ReadError("not-regular", "not a regular file")
+        if st.st_size == 0:
+            raise ReadError("empty", "empty file")
+        try:
+            audio = open_audio(path, fileobj)
+        except ReadError:
+            raise
+        except OSError as exc:
+            raise ReadError("io", f"read error: {exc.strerror or exc}") from exc
+    record = stream_info(audio)
+    record.update(size=st.st_size, mtime_ns=st.st_mtime_ns)
+    record.update(read_tags(audio))
+    return record
+
+
+def stream_info(audio: mutagen.FileType) -> dict[str, Any]:
+    info = audio.info
+    kind = type(audio).__name__
+    codec = getattr(info, "codec", None) or getattr(info, "codec_name", None)
+    length = getattr(info, "length", None)
+    return {
+        "format": FORMAT_NAMES.get(kind, kind),
+        "codec": safe_str(codec) if codec else None,
+        "length": float(length) if length is not None else None,
+        "bitrate": int(getattr(info, "bitrate", 0) or 0) or None,
+        "sample_rate": int(getattr(info, "sample_rate", 0) or 0) or None,
+        "channels": int(getattr(info, "channels", 0) or 0) or None,
+        "bits_per_sample": int(getattr(info, "bits_per_sample", 0) or 0) or None,
+    }
+
+
+def read_tags(audio: mutagen.FileType) -> dict[str, Any]:
+    """Canonical values (raw and typed), extras, picture presence and tag container."""
+    tags = audio.tags
+    container = container_of(tags)
+    raw: dict[str, list[str]] = {}
+    extras: dict[str, list[str]] = {}
+    has_picture = bool(getattr(audio, "pictures", None))
+    if container is not None:
+        rules = RULES[container]
+        for name, rule in rules.items():
+            values = rule.read(tags)
+            if values:
+                raw[name] = values
+        for key in _keys(tags, container):
+            if any(rule.claims(key) for rule in rules.values()):
+                continue
+            values, is_picture = _extra_values(tags, container, key)
+            has_picture = has_picture or is_picture
+            if values:
+                extras[safe_str(key)] = values
+    record: dict[str, Any] = {
+        "tag_format": _tag_format(tags, container),
+        "has_picture": has_picture,
+        "tags": raw,
+        "extras": extras,
+    }
+    record.update(typed_columns(raw))
+    return record
+
+
+def typed_columns(raw: dict[str, list[str]]) -> dict[str, Any]:
+    """Typed column values for every canonical field (None when absent)."""
+    columns: dict[str, Any] = {
+        name: typed_value(field, raw.get(name, [])) for name, field in FIELD_BY_NAME.items()
+    }
+    for year, date in DERIVED_YEARS.items():
+        columns[year] = parse_year(columns[date]) if columns[date] else None
+    return columns
+
+
+def _tag_format(tags: Any, container: str | None) -> str | None:
+    if container == "id3":
+        version = getattr(tags, "version", (2, 4, 0))
+        return f"id3v2.{version[1]}" if version[0] == 2 else "id3v1"
+    return container
+
+
+def _keys(tags: Any, container: str) -> list[str]:
+    if container == "asf":
+        return list(dict.fromkeys(k for k, _ in tags))
+    return list(tags.keys())
+
+
+def _extra_values(tags: Any, container: str, key: str) -> tuple[list[str], bool]:
+    """A non-canonical tag as text, binary data summarised; and whether it is a picture."""
+    if container == "id3":
+        frame = tags[key]
+        if key.startswith("APIC"):
+            return [f"<picture {frame.mime}, {len(frame.data)} bytes>"], True
+        if hasattr(frame, "text") and not hasattr(frame, "data"):
+            text = frame.text if isinstance(frame.text, list) else [frame.text]
+            return [safe_str(t) for t in text], False
+        return [safe_str(frame._pprint())], False
+    if container == "vorbis":
+        values = tags[key]
+        if key.lower() in _PICTURE_KEYS:
+            return [f"<picture, {sum(len(v) for v in values)} base64 chars>"], True
+        return [safe_str(v) for v in values], False
+    if container == "mp4":
+        values = tags[key]
+        if key == "covr":
+            return [f"<picture, {len(v)} bytes>" for v in values], True
+        return [_mp4_text(v) for v in values], False
+    if container == "asf":
+        values = tags[key]
+        if key == "WM/Picture":
+            return [f"<picture, {len(v.value)} bytes>" for v in values], True
+        return [
+            f"<binary, {len(v.value)} bytes>" if isinstance(v.value, bytes) else safe_str(v)
+            for v in values
+        ], False
+    value = tags[key]  # apev2
+    if isinstance(value, APEBinaryValue):
+        return [f"<binary, {len(value.value)} bytes>"], key.lower().startswith("cover art")
+    return [safe_str(v) for v in value], False
+
+
+def _mp4_text(value: Any) -> str:
+    if isinstance(value, bytes):
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            return f"<binary, {len(value)} bytes>"
+    if isinstance(value, tuple):
+        return "/".join(str(v) for v in value)
+    return safe_str(value)

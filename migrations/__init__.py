@@ -1,0 +1,1 @@
+"""Alembic migrations for the library database (installed as libtool.migrations)."""
