@@ -17,7 +17,7 @@ import re
 import shlex
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, false, func, literal, not_, or_, select, text, true
+from sqlalchemy import ColumnElement, and_, bindparam, func, not_, or_, select, text, true
 from sqlalchemy.orm import InstrumentedAttribute
 
 from libtool.db.models import FTS_COLUMNS, Track
@@ -145,7 +145,7 @@ def _bare_word(word: str, sqlite: bool) -> ColumnElement[bool]:
         columns = " ".join(c for c in BARE_WORD_FIELDS if c in FTS_COLUMNS)
         match = f"{{{columns}}} : {phrase}"
         fts = select(text("rowid")).select_from(text("tracks_fts")).where(
-            text("tracks_fts MATCH :m").bindparams(m=match)
+            text("tracks_fts MATCH :m").bindparams(bindparam("m", match, unique=True))
         )
         return Track.id.in_(fts)
     return or_(*(_substring(_column(c), word) for c in BARE_WORD_FIELDS))
@@ -164,5 +164,3 @@ def compile_query(query: str | list[str] | tuple[str, ...], sqlite: bool = True)
         return true()
     return and_(*clauses) if len(clauses) > 1 else clauses[0]
 
-
-__all__ = ["QUERYABLE", "compile_query", "false", "literal", "parse"]

@@ -1,0 +1,35 @@
+"""Import contract: the headless core never imports Textual (the TUI sits on top)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+CORE = Path(__file__).resolve().parents[2] / "libtool"
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def test_core_never_imports_textual() -> None:
+    offenders = [
+        str(path.relative_to(CORE))
+        for path in CORE.rglob("*.py")
+        if "tui" not in path.relative_to(CORE).parts
+        and any(m == "textual" or m.startswith("textual.") for m in imported_modules(path))
+    ]
+    assert offenders == []
+
+
+def test_contract_check_sees_imports(tmp_path: Path) -> None:
+    probe = tmp_path / "probe.py"
+    probe.write_text("from textual.app import App\nimport textual\n")
+    assert {"textual.app", "textual"} <= imported_modules(probe)
