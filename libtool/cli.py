@@ -6,6 +6,7 @@ tracebacks are for bugs.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,7 +22,7 @@ from libtool.db.query import compile_query
 from libtool.db.session import Library, open_library
 from libtool.display import json_line, render_template, safe_text
 from libtool.errors import LibtoolError
-from libtool.fields import FIELD_NAMES
+from libtool.fields import FIELD_NAMES, MULTI_SEP
 from libtool.pathutil import path_to_cell
 
 DEFAULT_FORMAT = "$artist - $album - $title"
@@ -250,3 +251,250 @@ def main(argv: list[str] | None = None) -> Any:
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)
+
+
+# --- editing, writing, history ---------------------------------------------------------
+
+_ASSIGN = re.compile(r"^(?P<field>[a-z_]+)=(?P<value>.*)$", re.DOTALL)
+_CLEAR = re.compile(r"^(?P<field>[a-z_]+)!$")
+
+
+def _shown(values: list[str]) -> str:
+    return safe_text(MULTI_SEP.join(values)) if values else "(empty)"
+
+
+def _print_diffs(diffs: list[Any], limit: int = 200) -> None:
+    """Changes grouped by file: path, then 'field: old -> new' lines."""
+    last = None
+    shown_tracks = 0
+    for diff in diffs:
+        if diff.track_id != last:
+            shown_tracks += 1
+            if shown_tracks > limit:
+                rest = len({d.track_id for d in diffs}) - limit
+                click.echo(f"... and {rest} more tracks")
+                return
+            click.echo(safe_text(diff.path_text))
+            last = diff.track_id
+        click.echo(f"  {diff.field}: {_shown(diff.old)} -> {_shown(diff.new)}")
+
+
+def _reporter(kind: str, path: str, message: str) -> None:
+    if kind == "error":
+        click.echo(f"error: {safe_text(path)}: {safe_text(message)}", err=True)
+    elif kind == "plan":
+        click.echo(f"{safe_text(path)}\n  -> {safe_text(message)}")
+    else:
+        click.echo(f"{kind}: {safe_text(path)} ({safe_text(message)})")
+
+
+def _confirm(question: str, yes: bool) -> bool:
+    """True to go ahead; a run with no terminal and no --yes changes nothing and says so."""
+    if yes:
+        return True
+    if not sys.stdin.isatty():
+        click.echo("nothing changed: no terminal to confirm on; run again with --yes", err=True)
+        sys.exit(1)
+    return click.confirm(question, default=False)
+
+
+@cli.command(context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, required=True)
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@pass_ctx
+def modify(ctx: Context, args: tuple[str, ...], yes: bool) -> None:
+    """Set (field=value) or clear (field!) fields on tracks matching a query.
+
+    The changes are pending in the library until 'mlib write' writes them.
+    Example: mlib modify artist:beetles artist=Beatles comment!
+    """
+    from libtool.edits import diff_changes, parse_value, stage
+
+    changes: dict[str, list[str]] = {}
+    query: list[str] = []
+    for arg in args:
+        if (m := _CLEAR.match(arg)) and m["field"] in FIELD_NAMES:
+            changes[m["field"]] = []
+        elif (m := _ASSIGN.match(arg)) and m["field"] in FIELD_NAMES:
+            changes[m["field"]] = parse_value(m["field"], m["value"])
+        else:
+            query.append(arg)
+    if not changes:
+        raise click.UsageError("nothing to change: give field=value or field! (to clear)")
+    with ctx.library.session() as session:
+        tracks = session.scalars(select(Track).where(compile_query(query))).all()
+        diffs = diff_changes(session, tracks, changes)
+        if not diffs:
+            click.echo(f"{len(tracks)} tracks match; nothing would change")
+            return
+        _print_diffs(diffs)
+        count = len({d.track_id for d in diffs})
+        if not _confirm(f"Stage these changes to {count} tracks?", yes):
+            click.echo("nothing changed")
+            return
+        staged = stage(session, diffs, "modify")
+    click.echo(f"{staged} changes pending on {count} tracks; 'mlib write' writes them to the files")
+
+
+@cli.command()
+@click.argument("query", nargs=-1)
+@pass_ctx
+def status(ctx: Context, query: tuple[str, ...]) -> None:
+    """List pending (unwritten) changes."""
+    from libtool.edits import pending_changes
+
+    with ctx.library.session() as session:
+        diffs = pending_changes(session, compile_query(list(query)))
+    if not diffs:
+        click.echo("no pending changes")
+        return
+    _print_diffs(diffs, limit=10_000)
+    click.echo(f"{len(diffs)} pending changes on {len({d.track_id for d in diffs})} tracks")
+
+
+@cli.command()
+@click.argument("query", nargs=-1)
+@pass_ctx
+def discard(ctx: Context, query: tuple[str, ...]) -> None:
+    """Drop pending changes of tracks matching QUERY (files are not touched)."""
+    from libtool.edits import discard as drop
+
+    with ctx.library.session() as session:
+        count = drop(session, compile_query(list(query)))
+    click.echo(f"discarded {count} pending changes")
+
+
+@cli.command()
+@click.argument("query", nargs=-1)
+@click.option("--dry-run", "-n", is_flag=True, help="Show what would be written; write nothing.")
+@pass_ctx
+def write(ctx: Context, query: tuple[str, ...], dry_run: bool) -> None:
+    """Write pending changes of tracks matching QUERY to their files, crash-safely."""
+    from libtool.edits import pending_changes, write_pending
+
+    where = compile_query(list(query))
+    if dry_run:
+        with ctx.library.session() as session:
+            diffs = pending_changes(session, where)
+        _print_diffs(diffs, limit=10_000)
+        click.echo(f"dry run: would write {len({d.track_id for d in diffs})} files")
+        return
+    summary = write_pending(ctx.library, where, id3v23=ctx.settings.id3v23, report=_reporter)
+    if summary.run_id is None:
+        click.echo("no pending changes to write")
+        return
+    click.echo(f"run {summary.run_id}: {summary.ok} files written, {summary.failed} failed")
+    if summary.failed:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("run", required=False, type=int)
+@pass_ctx
+def history(ctx: Context, run: int | None) -> None:
+    """List write runs, or the changes of one RUN."""
+    from libtool.db.models import WriteChange, WriteRun
+    from libtool.edits import runs
+
+    with ctx.library.session() as session:
+        if run is not None:
+            if session.get(WriteRun, run) is None:
+                raise click.UsageError(f"no write run {run}")
+            changes = session.scalars(
+                select(WriteChange).where(WriteChange.run_id == run).order_by(WriteChange.id)
+            )
+            for c in changes:
+                click.echo(
+                    f"{safe_text(c.path.decode('utf-8', 'backslashreplace'))}\n"
+                    f"  {c.field}: {_shown(c.before)} -> {_shown(c.after)}"
+                )
+            return
+        rows = runs(session)
+        if not rows:
+            click.echo("no write runs yet")
+        for r in rows:
+            notes = []
+            if r.undoes_run_id:
+                notes.append(f"undoes run {r.undoes_run_id}")
+            if r.undone_by_run_id:
+                notes.append(f"undone by run {r.undone_by_run_id}")
+            when = r.started_at.strftime("%Y-%m-%d %H:%M:%S")
+            extra = f"  ({'; '.join(notes)})" if notes else ""
+            click.echo(
+                f"run {r.id}\t{r.kind}\t{when}\t{r.files_ok} ok, {r.files_failed} failed{extra}"
+            )
+
+
+@cli.command()
+@click.argument("run", required=False, type=int)
+@pass_ctx
+def undo(ctx: Context, run: int | None) -> None:
+    """Undo a write, move or undo run (default: the latest one not yet undone)."""
+    from libtool.edits import undo as run_undo
+
+    summary = run_undo(ctx.library, run, id3v23=ctx.settings.id3v23, report=_reporter)
+    click.echo(
+        f"run {summary.run_id}: {summary.ok} files restored, {summary.failed} failed"
+        + (f", {summary.skipped} already as before" if summary.skipped else "")
+    )
+    if summary.failed:
+        sys.exit(1)
+
+
+@cli.command(name="import-csv")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=str))
+@click.option("--dry-run", "-n", is_flag=True, help="Show the changes; stage nothing.")
+@click.option("--skip-bad-rows", is_flag=True, help="Stage the good rows even if some are bad.")
+@pass_ctx
+def import_csv(ctx: Context, file: str, dry_run: bool, skip_bad_rows: bool) -> None:
+    """Stage the cells changed in an edited export as pending changes."""
+    from libtool.csvio import plan_import
+    from libtool.edits import stage
+
+    with ctx.library.session() as session:
+        try:
+            with open(file, encoding="utf-8-sig", newline="") as stream:
+                plan = plan_import(session, stream)
+        except UnicodeDecodeError as exc:
+            raise LibtoolError(f"{file} is not UTF-8 text: {exc.reason}") from exc
+        for error in plan.errors:
+            click.echo(f"{file}: {safe_text(error)}", err=True)
+        _print_diffs(plan.diffs, limit=10_000)
+        if plan.errors and not skip_bad_rows:
+            click.echo(
+                f"nothing staged: {plan.bad_rows} bad rows of {plan.rows}; "
+                "fix them or use --skip-bad-rows", err=True,
+            )
+            sys.exit(1)
+        if dry_run:
+            click.echo(f"dry run: {len(plan.diffs)} changes found in {plan.rows} rows")
+            return
+        staged = stage(session, plan.diffs, "csv")
+    click.echo(
+        f"{staged} changes pending from {plan.rows - plan.bad_rows} rows"
+        + (f" ({plan.bad_rows} bad rows skipped)" if plan.bad_rows else "")
+        + "; 'mlib write' writes them"
+    )
+
+
+@cli.command()
+@click.argument("query", nargs=-1)
+@click.option("--template", "-t", help="Path template (default from config).")
+@click.option("--dry-run", "-n", is_flag=True, help="Show where files would go; move nothing.")
+@pass_ctx
+def move(ctx: Context, query: tuple[str, ...], template: str | None, dry_run: bool) -> None:
+    """Move files inside their library root to where the path template puts them."""
+    from libtool.organise import move_tracks
+
+    summary = move_tracks(
+        ctx.library, compile_query(list(query)), template or ctx.settings.move_template,
+        dry_run=dry_run, report=_reporter,
+    )
+    if dry_run:
+        return
+    if summary.run_id is None:
+        click.echo("every file is already where the template puts it")
+        return
+    click.echo(f"run {summary.run_id}: {summary.ok} files moved, {summary.failed} failed")
+    if summary.failed:
+        sys.exit(1)

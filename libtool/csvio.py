@@ -1,4 +1,4 @@
-"""CSV export (and, later, import) with stable, documented columns.
+"""CSV export and import, with stable, documented columns.
 
 Columns: ``id`` (the library's stable track id), ``path`` (see
 ``pathutil.path_to_cell``), every canonical field, then ``length``,
@@ -12,6 +12,8 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import IO, Any
 
 from sqlalchemy import select
@@ -19,14 +21,23 @@ from sqlalchemy.orm import Session
 
 from libtool.db.models import Track
 from libtool.db.query import compile_query
+from libtool.edits import FieldChange, diff_changes, parse_value
 from libtool.errors import UsageError
 from libtool.fields import FIELD_NAMES
-from libtool.pathutil import path_to_cell
+from libtool.pathutil import cell_to_path, path_to_cell
 
 DEFAULT_COLUMNS: tuple[str, ...] = ("id", "path", *FIELD_NAMES, "length", "bitrate", "format")
 EXTRA_COLUMNS: tuple[str, ...] = (
-    "year", "originalyear", "codec", "tag_format", "sample_rate", "channels",
-    "bits_per_sample", "has_picture", "size", "missing",
+    "year",
+    "originalyear",
+    "codec",
+    "tag_format",
+    "sample_rate",
+    "channels",
+    "bits_per_sample",
+    "has_picture",
+    "size",
+    "missing",
 )
 ALL_COLUMNS = DEFAULT_COLUMNS + EXTRA_COLUMNS
 ORDER = ("albumartist", "album", "disc", "track", "path_text")
@@ -41,9 +52,7 @@ def parse_columns(spec: str | None) -> tuple[str, ...]:
     columns = tuple(c.strip() for c in spec.split(",") if c.strip())
     unknown = [c for c in columns if c not in ALL_COLUMNS]
     if unknown:
-        raise UsageError(
-            f"unknown column(s) {', '.join(unknown)}; known: {', '.join(ALL_COLUMNS)}"
-        )
+        raise UsageError(f"unknown column(s) {', '.join(unknown)}; known: {', '.join(ALL_COLUMNS)}")
     return columns
 
 
@@ -99,3 +108,128 @@ def export_csv(
         writer.writerow([guard_formula(c) for c in row] if excel else row)
         count += 1
     return count
+
+
+READ_ONLY_COLUMNS = frozenset(ALL_COLUMNS) - frozenset(FIELD_NAMES) - {"id", "path"}
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+@dataclass
+class ImportPlan:
+    diffs: list[FieldChange] = dc_field(default_factory=list)
+    errors: list[RowError] = dc_field(default_factory=list)
+    rows: int = 0
+    bad_rows: int = 0
+
+
+def unguard(text: str) -> str:
+    """Undo ``guard_formula``: a leading ' before a formula character is ours, not data."""
+    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@\t\r":
+        return text[1:]
+    return text
+
+
+def plan_import(session: Session, stream: IO[str]) -> ImportPlan:
+    """Read an exported (and edited) CSV and work out which cells really changed.
+
+    Rows are matched by ``id`` when the column is present, else by ``path``.
+    Every problem is reported with its line number; nothing is staged here.
+    """
+    reader = csv.reader(stream)
+    plan = ImportPlan()
+    try:
+        header = next(reader)
+    except StopIteration as exc:
+        raise UsageError("the CSV file is empty") from exc
+    except csv.Error as exc:
+        raise UsageError(f"line 1: {exc}") from exc
+    if header and header[0].startswith("\ufeff"):
+        header[0] = header[0][1:]
+    header = [h.strip() for h in header]
+    unknown = [h for h in header if h not in ALL_COLUMNS]
+    if unknown:
+        raise UsageError(
+            f"line 1: unknown column(s) {', '.join(map(repr, unknown))}; "
+            f"known: {', '.join(ALL_COLUMNS)}"
+        )
+    dupes = sorted({h for h in header if header.count(h) > 1})
+    if dupes:
+        raise UsageError(f"line 1: duplicate column(s) {', '.join(dupes)}")
+    if "id" not in header and "path" not in header:
+        raise UsageError("line 1: the CSV needs an id or a path column to match tracks")
+    editable = [h for h in header if h in FIELD_NAMES]
+    seen: dict[int, int] = {}
+    line = 1
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            plan.errors.append(RowError(start, f"malformed CSV: {exc}"))
+            plan.bad_rows += 1
+            break
+        line = start
+        if not any(cell.strip() for cell in row):
+            continue
+        plan.rows += 1
+        problems: list[str] = []
+        diffs: list[FieldChange] = []
+        if len(row) != len(header):
+            problems.append(f"expected {len(header)} cells, found {len(row)}")
+        else:
+            values = {h: unguard(c) for h, c in zip(header, row, strict=True)}
+            track = _match_track(session, values, problems)
+            if track is not None:
+                if track.id in seen:
+                    problems.append(
+                        f"duplicate row for this track (first on line {seen[track.id]})"
+                    )
+                seen.setdefault(track.id, line)
+            if track is not None and not problems:
+                wanted: dict[str, list[str]] = {}
+                for name in editable:
+                    try:
+                        wanted[name] = parse_value(name, values[name])
+                    except UsageError as exc:
+                        problems.append(f"column {name}: {exc}")
+                if not problems:
+                    diffs = diff_changes(session, [track], wanted)
+        if problems:
+            plan.bad_rows += 1
+            plan.errors.extend(RowError(line, p) for p in problems)
+        else:
+            plan.diffs.extend(diffs)
+    return plan
+
+
+def _match_track(session: Session, values: dict[str, str], problems: list[str]) -> Track | None:
+    track = None
+    if "id" in values:
+        text = values["id"].strip()
+        if not text.isdigit():
+            problems.append(f"malformed id {text!r}")
+            return None
+        track = session.get(Track, int(text))
+        if track is None:
+            problems.append(f"unknown track id {text}")
+            return None
+    if "path" in values:
+        path = cell_to_path(values["path"])
+        if track is None:
+            track = session.scalars(select(Track).where(Track.path == path)).first()
+            if track is None:
+                problems.append(f"unknown path {values['path']!r}")
+        elif track.path != path:
+            problems.append(f"id {track.id} belongs to {track.path_text!r}, not this path")
+            return None
+    return track

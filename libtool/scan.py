@@ -345,6 +345,14 @@ def read_many(
         pool.join()
 
 
+def track_values(path: bytes, record: dict[str, Any]) -> dict[str, Any]:
+    """Column values for a track row from a freshly read record."""
+    return dict(
+        record, path_text=display_path(path), missing=False, missing_since=None,
+        scanned_at=utcnow(),
+    )
+
+
 class _Writer:
     """Buffers results and commits them in batches (the scan's single writer)."""
 
@@ -361,9 +369,7 @@ class _Writer:
         self, root_id: int, path: bytes, record: dict[str, Any], track_id: int | None
     ) -> None:
         now = utcnow()
-        values = dict(
-            record, path_text=display_path(path), missing=False, missing_since=None, scanned_at=now
-        )
+        values = track_values(path, record)
         if track_id is None:
             self.inserts.append(dict(values, root_id=root_id, path=path, added_at=now))
             self.summary.added += 1

@@ -24,6 +24,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -193,3 +194,51 @@ class ScanError(Base):
 
 #: Columns of ``tracks`` searched by bare words and kept in the FTS5 index.
 FTS_COLUMNS = ("title", "artist", "album", "albumartist", "composer", "genre")
+
+
+class PendingChange(Base):
+    """An edit not yet written to the file: the field's new raw values ([] clears it)."""
+
+    __tablename__ = "pending_changes"
+    __table_args__ = (UniqueConstraint("track_id", "field", name="uq_pending_track_field"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    track_id: Mapped[int] = mapped_column(ForeignKey("tracks.id", ondelete="CASCADE"))
+    field: Mapped[str] = mapped_column(String(64))
+    new_values: Mapped[list[str]] = mapped_column(JSON)
+    source: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WriteRun(Base):
+    """One ``mlib write``, ``move`` or ``undo``: the unit that ``mlib undo`` reverses."""
+
+    __tablename__ = "write_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # write | move | undo
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    undoes_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("write_runs.id", ondelete="SET NULL")
+    )
+    undone_by_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("write_runs.id", ondelete="SET NULL")
+    )
+    files_ok: Mapped[int] = mapped_column(default=0)
+    files_failed: Mapped[int] = mapped_column(default=0)
+
+
+class WriteChange(Base):
+    """The before and after values of one field of one file in a run (field 'path' for moves)."""
+
+    __tablename__ = "write_changes"
+    __table_args__ = (Index("ix_write_changes_run_id", "run_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("write_runs.id", ondelete="CASCADE"))
+    track_id: Mapped[int | None] = mapped_column(ForeignKey("tracks.id", ondelete="SET NULL"))
+    path: Mapped[bytes]
+    field: Mapped[str] = mapped_column(String(64))
+    before: Mapped[list[str]] = mapped_column(JSON)
+    after: Mapped[list[str]] = mapped_column(JSON)

@@ -1,0 +1,224 @@
+"""Organise files inside their library root by a path template.
+
+Template values come from tags, so every path part is sanitised: no
+separators, no ``..``, no control characters, nothing Windows or FAT cannot
+hold, bounded length. A move never leaves the library root and never
+overwrites a file (a collision gets `` (1)``, `` (2)``...); the database follows
+the file, empty folders left behind are removed, and the move is recorded so
+``mlib undo`` can put the file back.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import unicodedata
+from collections.abc import Callable
+from string import Template
+from typing import Any
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
+
+from libtool.db.models import Album, Root, Track, WriteChange, WriteRun
+from libtool.db.session import Library
+from libtool.display import format_value
+from libtool.edits import RunSummary, _finish, _new_run
+from libtool.pathutil import cell_to_path, display_path, is_under, path_to_cell
+
+MAX_COMPONENT_BYTES = 200  # below the common 255-byte limit, leaving room for " (n)" and temp names
+_FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f-\x9f]')
+_RESERVED = {
+    "CON",
+    "PRN",
+    "AUX",
+    "NUL",
+    *(f"COM{i}" for i in range(1, 10)),
+    *(f"LPT{i}" for i in range(1, 10)),
+}
+FALLBACKS = {
+    "albumartist": "Unknown Artist",
+    "artist": "Unknown Artist",
+    "album": "Unknown Album",
+    "disc": "01",
+    "track": "00",
+}
+
+
+class MoveError(Exception):
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+def sanitise(text: str, max_bytes: int = MAX_COMPONENT_BYTES) -> str:
+    """One safe path component from arbitrary text."""
+    text = unicodedata.normalize("NFC", text)
+    text = _FORBIDDEN.sub("_", text)
+    text = text.strip().rstrip(". ").lstrip(". ")
+    if text.split(".")[0].strip().upper() in _RESERVED:
+        text = "_" + text
+    encoded = text.encode("utf-8")
+    if len(encoded) > max_bytes:
+        text = encoded[:max_bytes].decode("utf-8", "ignore").rstrip(". ")
+    return text or "_"
+
+
+def template_values(track: Track, album: Album | None) -> dict[str, str]:
+    values: dict[str, Any] = {c.key: getattr(track, c.key) for c in Track.__table__.columns}
+    if not values.get("albumartist"):
+        values["albumartist"] = (album.albumartist if album else None) or track.artist
+    if not values.get("title"):
+        values["title"] = os.path.splitext(os.path.basename(track.path))[0].decode(
+            "utf-8", "replace"
+        )
+    out = {}
+    for name, value in values.items():
+        text = format_value(name, value) if value not in (None, "") else FALLBACKS.get(name, "")
+        out[name] = text.replace("/", "_").replace("\\", "_")
+    return out
+
+
+def destination(root: bytes, track: Track, album: Album | None, template: str) -> bytes:
+    """Where ``template`` puts ``track``: always inside ``root``."""
+    values = template_values(track, album)
+    parts = [p for p in template.replace("\\", "/").split("/") if p.strip()]
+    if not parts:
+        raise MoveError("template", "the path template is empty")
+    names = [sanitise(Template(part).safe_substitute(values)) for part in parts]
+    ext = os.path.splitext(track.path)[1].lower().decode("utf-8", "replace")
+    names[-1] = sanitise(names[-1], MAX_COMPONENT_BYTES - len(ext.encode())) + ext
+    dest = os.path.normpath(os.path.join(root, *(n.encode("utf-8") for n in names)))
+    if not is_under(dest, root) or dest == root:
+        raise MoveError("outside", f"{display_path(dest)} would leave the library root")
+    return dest
+
+
+def _with_suffix(dest: bytes, n: int) -> bytes:
+    stem, ext = os.path.splitext(dest)
+    return stem + f" ({n})".encode() + ext
+
+
+def _place(src: bytes, dest: bytes, exact: bool, taken: Callable[[bytes], bool]) -> bytes:
+    """Move src to dest (or dest (n)) without ever replacing an existing file."""
+    os.makedirs(os.path.dirname(dest), exist_ok=True)
+    for n in range(0, 1000):
+        candidate = dest if n == 0 else _with_suffix(dest, n)
+        if taken(candidate):
+            if exact:
+                break
+            continue
+        try:
+            os.link(src, candidate)  # fails if candidate exists: no overwrite race
+        except FileExistsError:
+            if exact:
+                break
+            continue
+        except OSError as exc:
+            if exc.errno not in (errno.EXDEV, errno.EPERM, errno.ENOTSUP, errno.EMLINK):
+                raise
+            if os.path.lexists(candidate):
+                continue
+            os.rename(src, candidate)  # no hard links here: check-then-rename
+            return candidate
+        os.unlink(src)
+        return candidate
+    raise MoveError("occupied", f"{display_path(dest)} already exists")
+
+
+def _remove_empty_folders(folder: bytes, root: bytes) -> None:
+    while folder != root and is_under(folder, root):
+        try:
+            os.rmdir(folder)
+        except OSError:
+            return
+        folder = os.path.dirname(folder)
+
+
+def move_track(
+    session: Session, track: Track, dest_cell: str | bytes, run: WriteRun, *, exact: bool = False
+) -> bytes:
+    """Move one track's file (exact: to that very path, for undo) and record it."""
+    dest = dest_cell if isinstance(dest_cell, bytes) else cell_to_path(dest_cell)
+    src = track.path
+    if dest == src:
+        return src
+    root = session.get(Root, track.root_id)
+    assert root is not None
+    if not is_under(dest, root.path):
+        raise MoveError("outside", f"{display_path(dest)} is outside the library root")
+    if not os.path.lexists(src):
+        raise MoveError("vanished", f"{display_path(src)} no longer exists; run mlib scan")
+
+    def taken(candidate: bytes) -> bool:
+        in_db = session.scalar(select(Track.id).where(Track.path == candidate))
+        return os.path.lexists(candidate) or in_db is not None
+
+    try:
+        final = _place(src, dest, exact, taken)
+    except OSError as exc:
+        raise MoveError("io", f"cannot move {display_path(src)}: {exc.strerror}") from exc
+    session.add(
+        WriteChange(
+            run_id=run.id,
+            track_id=track.id,
+            path=final,
+            field="path",
+            before=[path_to_cell(src)],
+            after=[path_to_cell(final)],
+        )
+    )
+    track.path, track.path_text = final, display_path(final)
+    session.flush()
+    _remove_empty_folders(os.path.dirname(src), root.path)
+    return final
+
+
+def plan_moves(
+    session: Session, where: ColumnElement[bool], template: str
+) -> list[tuple[Track, bytes]]:
+    rows = session.execute(
+        select(Track, Album, Root)
+        .join(Root, Root.id == Track.root_id)
+        .outerjoin(Album, Album.id == Track.album_id)
+        .where(where)
+        .order_by(Track.path_text)
+    ).all()
+    return [(t, destination(r.path, t, a, template)) for t, a, r in rows]
+
+
+def move_tracks(
+    library: Library,
+    where: ColumnElement[bool],
+    template: str,
+    *,
+    dry_run: bool = False,
+    report: Callable[[str, str, str], None] | None = None,
+) -> RunSummary:
+    say = report or (lambda kind, path, msg: None)
+    summary = RunSummary()
+    with library.session() as session:
+        plan = [(t, d) for t, d in plan_moves(session, where, template) if d != t.path]
+        if dry_run or not plan:
+            for track, dest in plan:
+                say("plan", track.path_text, display_path(dest))
+            return summary
+        run = _new_run(session, "move")
+        summary.run_id = run.id
+        for track, dest in plan:
+            shown = track.path_text
+            try:
+                final = move_track(session, track, dest, run)
+            except MoveError as exc:
+                session.rollback()
+                summary.failed += 1
+                summary.errors.append(exc.message)
+                say("error", shown, exc.message)
+                continue
+            session.commit()
+            summary.ok += 1
+            say("ok", shown, display_path(final))
+        _finish(session, run, summary)
+    return summary
