@@ -24,13 +24,19 @@ import secrets
 import shutil
 from typing import Any
 
-from libtool.fields import FIELD_BY_NAME, Kind, parse_bool, parse_float, parse_int
+from mutagen.id3 import ID3
+
+from libtool.fields import FIELD_BY_NAME, Kind, parse_bool, parse_float, parse_int, parse_year
 from libtool.formats.base import clean
 from libtool.pathutil import display_path
 from libtool.tagmap import RULES
 from libtool.tags import container_of, open_audio, read_track, stream_info
 
 TEMP_MARK = b".mlib-tmp-"
+#: Joins several values of one field in an ID3v2.3 tag (v2.3 has no multi-value text).
+V23_SEP = "/"
+#: v2.4 frames that ``update_to_v23`` turns into v2.3 ones (TYER/TDAT/TIME, TORY, IPLS).
+_V23_CONVERTED = frozenset({"TDRC", "TDOR", "TIPL", "TMCL"})
 
 
 class WriteError(Exception):
@@ -67,10 +73,19 @@ def check_unchanged(path: bytes, size: int, mtime_ns: int) -> os.stat_result:
     return st
 
 
-def _equivalent(field: str, got: list[str], wanted: list[str]) -> bool:
-    """Whether read-back values are what we wrote (numbers compare by value)."""
+def _equivalent(field: str, got: list[str], wanted: list[str], *, v23: bool = False) -> bool:
+    """Whether read-back values are what we wrote (numbers compare by value).
+
+    ID3v2.3 holds less than we may ask for: several values come back joined with
+    ``V23_SEP``, and dates keep only what TYER/TDAT/TIME and TORY (a year) can hold.
+    """
     kind = FIELD_BY_NAME[field].kind
     got, wanted = clean(got), clean(wanted)
+    if v23:
+        if len(wanted) > 1:
+            wanted = [V23_SEP.join(wanted)]
+        if kind is Kind.DATE:
+            return [parse_year(v) for v in got[:1]] == [parse_year(v) for v in wanted[:1]]
     if kind is Kind.INT:
         return [parse_int(v) for v in got[:1]] == [parse_int(v) for v in wanted[:1]]
     if kind is Kind.FLOAT:
@@ -100,9 +115,30 @@ def apply_changes(audio: Any, changes: dict[str, list[str]], *, id3v23: bool = F
         rule.write(audio.tags, clean(values))
     if container == "id3":
         was_v23 = getattr(audio.tags, "version", (2, 4, 0))[1] == 3
-        audio.save(v2_version=3 if (was_v23 or id3v23) else 4, v23_sep="/")
+        if was_v23 or id3v23:
+            _to_v23(audio.tags)
+            audio.save(v2_version=3, v23_sep=V23_SEP)
+        else:
+            audio.save(v2_version=4)
     else:
         audio.save()
+
+
+def _to_v23(tags: Any) -> None:
+    """Turn v2.4 frames back into their v2.3 forms before saving as v2.3.
+
+    mutagen upgrades a v2.3 tag on load (TYER/TDAT/TIME -> TDRC, TORY -> TDOR,
+    IPLS -> TIPL) and our rules write TDRC/TDOR; saving with ``v2_version=3``
+    alone would put those v2.4-only frames in a v2.3 tag, where v2.3 readers
+    ignore them. ``update_to_v23`` converts them but also drops every other
+    v2.4-only frame (e.g. the TSOP/TSOA sort frames iTunes puts in v2.3 tags):
+    those are put back, so frames we were not asked to change survive.
+    """
+    before = dict(tags.items())
+    tags.update_to_v23()
+    for key, frame in before.items():
+        if key not in tags and frame.FrameID not in _V23_CONVERTED:
+            tags.add(frame)
 
 
 def write_tags(
@@ -136,7 +172,10 @@ def write_tags(
             raise WriteError("io", f"cannot write {shown}: {exc.strerror or exc}") from exc
         _verify(temp, changes, before, shown)
         check_unchanged(path, size, mtime_ns)  # nobody changed it while we worked
-        os.replace(temp, path)
+        try:
+            os.replace(temp, path)
+        except OSError as exc:
+            raise WriteError("io", f"cannot replace {shown}: {exc.strerror or exc}") from exc
         _fsync_folder(folder)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -150,8 +189,9 @@ def _verify(temp: bytes, changes: dict[str, list[str]], before: dict[str, Any], 
     if audio.tags is None:
         raise WriteError("verify", f"verification failed for {shown}: no tags after writing")
     rules = RULES[container_of(audio.tags) or ""]
+    v23 = isinstance(audio.tags, ID3) and audio.tags.version[:2] == (2, 3)
     for field, values in changes.items():
-        if not _equivalent(field, rules[field].read(audio.tags), values):
+        if not _equivalent(field, rules[field].read(audio.tags), values, v23=v23):
             raise WriteError("verify", f"verification failed for {shown}: {field} did not stick")
     after = stream_info(audio)
     for key in ("format", "sample_rate", "channels"):

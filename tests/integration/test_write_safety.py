@@ -1,0 +1,246 @@
+"""Writing is crash-safe, refuses stale files, isolates per-file errors, and can be undone."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import mutagen
+import pytest
+
+from libtool.scan import scan
+from libtool.write import WriteError, write_tags
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def tagged_flac(audio, path: Path, title: str = "Old Title") -> Path:  # type: ignore[no-untyped-def]
+    audio.make(path, "flac")
+    f = mutagen.File(path)
+    if f.tags is None:
+        f.add_tags()
+    f.tags["TITLE"] = [title]
+    f.tags["ARTIST"] = ["Somebody"]
+    f.tags["MOOD"] = ["calm"]
+    f.save()
+    return path
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def title_of(path: Path) -> str:
+    return mutagen.File(path).tags["TITLE"][0]
+
+
+KILL_SCRIPT = textwrap.dedent(
+    """
+    import os, shutil, signal, sys
+    import libtool.write as w
+
+    step = sys.argv[2]
+
+    def die():
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    def after(fn):
+        def wrapped(*a, **k):
+            result = fn(*a, **k)
+            die()
+            return result
+        return wrapped
+
+    if step == "copied":
+        w.shutil.copyfile = after(shutil.copyfile)
+    elif step == "saved":
+        w.apply_changes = after(w.apply_changes)
+    elif step == "fsynced":
+        w.os.fsync = after(os.fsync)
+    elif step == "replaced":
+        w.os.replace = after(os.replace)
+    path = os.fsencode(sys.argv[1])
+    st = os.stat(path)
+    w.write_tags(path, {"title": ["New Title"]}, size=st.st_size, mtime_ns=st.st_mtime_ns)
+    print("finished without being killed")
+    """
+)
+
+
+@pytest.mark.parametrize("step", ["copied", "saved", "fsynced", "replaced"])
+def test_kill_at_each_step_leaves_an_intact_file(audio, tmp_path: Path, step: str) -> None:  # type: ignore[no-untyped-def]
+    path = tagged_flac(audio, tmp_path / "song.flac")
+    before = sha(path)
+    script = tmp_path / "kill.py"
+    script.write_text(KILL_SCRIPT)
+    result = subprocess.run(
+        [sys.executable, str(script), str(path), step], capture_output=True, text=True,
+        cwd=REPO, timeout=120,
+    )
+    assert result.returncode == -9, result.stderr  # really killed mid-write
+    if step == "replaced":
+        assert title_of(path) == "New Title"  # the whole new file
+        assert mutagen.File(path).tags["MOOD"] == ["calm"]
+    else:
+        assert sha(path) == before  # the old file, untouched
+    # whatever was left behind is a hidden temporary file the scanner skips
+    leftovers = [p for p in tmp_path.iterdir() if p.name not in ("song.flac", "kill.py")]
+    assert all(p.name.startswith(".") for p in leftovers)
+
+
+def test_changed_on_disk_is_not_written(audio, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tagged_flac(audio, tmp_path / "song.flac")
+    st = os.stat(path)
+    f = mutagen.File(path)
+    f.tags["TITLE"] = ["Edited elsewhere"]
+    f.save()
+    with pytest.raises(WriteError, match="changed on disk") as info:
+        write_tags(bytes(path), {"title": ["Ours"]}, size=st.st_size, mtime_ns=st.st_mtime_ns)
+    assert info.value.kind == "changed-on-disk"
+    assert title_of(path) == "Edited elsewhere"
+
+
+def test_vanished_and_full_disk_are_per_file_errors(
+    audio, tmp_path: Path, library, monkeypatch  # type: ignore[no-untyped-def]
+) -> None:
+    from sqlalchemy import select
+
+    from libtool.db.models import Track
+    from libtool.db.query import compile_query
+    from libtool.edits import diff_changes, stage, write_pending
+
+    music = tmp_path / "music"
+    paths = [tagged_flac(audio, music / f"{n}.flac", f"T{n}") for n in range(3)]
+    scan(library, [str(music)], jobs=1)
+    with library.session() as session:
+        tracks = session.scalars(select(Track)).all()
+        stage(session, diff_changes(session, tracks, {"comment": ["new"]}), "test")
+    paths[0].unlink()
+    full = bytes(paths[1])
+    real_copy = shutil.copyfile
+
+    def copy_or_enospc(src, dst, *a, **k):  # type: ignore[no-untyped-def]
+        if os.fsencode(src) == full:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_copy(src, dst, *a, **k)
+
+    monkeypatch.setattr("libtool.write.shutil.copyfile", copy_or_enospc)
+    before_full = sha(paths[1])
+    summary = write_pending(library, compile_query(""))
+    assert (summary.ok, summary.failed) == (1, 2)
+    assert any("no longer exists" in e for e in summary.errors)
+    assert any("No space left" in e for e in summary.errors)
+    assert mutagen.File(paths[2]).tags["COMMENT"] == ["new"]
+    assert sha(paths[1]) == before_full
+    assert not [p for p in music.iterdir() if p.name.startswith(".")]  # temp cleaned up
+    with library.session() as session:  # failed files keep their pending changes
+        from libtool.edits import pending_changes
+
+        assert len(pending_changes(session, compile_query(""))) == 2
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores file permissions")
+def test_read_only_file_is_a_clear_error(audio, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tagged_flac(audio, tmp_path / "song.flac")
+    path.chmod(0o444)
+    st = os.stat(path)
+    with pytest.raises(WriteError, match="read-only"):
+        write_tags(bytes(path), {"title": ["x"]}, size=st.st_size, mtime_ns=st.st_mtime_ns)
+
+
+def test_permissions_are_kept(audio, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tagged_flac(audio, tmp_path / "song.flac")
+    path.chmod(0o640)
+    st = os.stat(path)
+    write_tags(bytes(path), {"title": ["x"]}, size=st.st_size, mtime_ns=st.st_mtime_ns)
+    assert (os.stat(path).st_mode & 0o777) == 0o640
+    assert title_of(path) == "x"
+
+
+def test_cli_modify_write_undo_redo(audio, tmp_path: Path, mlib) -> None:  # type: ignore[no-untyped-def]
+    music = tmp_path / "music"
+    path = tagged_flac(audio, music / "song.flac")
+    assert mlib("scan", music).returncode == 0
+
+    refused = mlib("modify", "title:old", "title=New")  # no terminal, no --yes
+    assert refused.returncode == 1 and "nothing changed" in refused.stderr
+    assert "no pending changes" in mlib("status").stdout
+
+    out = mlib("modify", "title:old", "title=New", "artist!", "--yes")
+    assert out.returncode == 0, out.stderr
+    assert "title: Old Title -> New" in out.stdout
+    assert "artist: Somebody -> (empty)" in out.stdout
+    assert title_of(path) == "Old Title"  # pending only
+    assert "2 pending changes" in mlib("status").stdout
+
+    dry = mlib("write", "--dry-run")
+    assert "would write 1 files" in dry.stdout and title_of(path) == "Old Title"
+    assert mlib("write").returncode == 0
+    tags = mutagen.File(path).tags
+    assert tags["TITLE"] == ["New"] and "ARTIST" not in tags and tags["MOOD"] == ["calm"]
+    assert "no pending changes" in mlib("status").stdout
+    assert "New" in mlib("ls").stdout  # the library follows the file
+
+    undo = mlib("undo")
+    assert undo.returncode == 0, undo.stderr
+    tags = mutagen.File(path).tags
+    assert tags["TITLE"] == ["Old Title"] and tags["ARTIST"] == ["Somebody"]
+    assert mlib("undo").returncode == 0  # undo of the undo: redo
+    assert title_of(path) == "New"
+    history = mlib("history").stdout
+    assert "undoes run 1" in history and "undoes run 2" in history
+    assert "New" in mlib("history", "1").stdout
+
+
+def test_undo_refuses_a_field_changed_since(audio, tmp_path: Path, mlib) -> None:  # type: ignore[no-untyped-def]
+    music = tmp_path / "music"
+    path = tagged_flac(audio, music / "song.flac")
+    mlib("scan", music, check=True)
+    mlib("modify", "title=Second", "--yes", check=True)
+    mlib("write", check=True)
+    mlib("modify", "title=Third", "--yes", check=True)
+    mlib("write", check=True)
+    result = mlib("undo", "1")
+    assert result.returncode == 1
+    assert "changed since run 1" in result.stderr
+    assert title_of(path) == "Third"
+
+
+def test_write_refuses_a_file_edited_since_the_scan(audio, tmp_path: Path, mlib) -> None:  # type: ignore[no-untyped-def]
+    music = tmp_path / "music"
+    path = tagged_flac(audio, music / "song.flac")
+    mlib("scan", music, check=True)
+    mlib("modify", "comment=ours", "--yes", check=True)
+    f = mutagen.File(path)
+    f.tags["TITLE"] = ["Edited in another tagger"]
+    f.save()
+    result = mlib("write")
+    assert result.returncode == 1
+    assert "run mlib scan first" in result.stderr
+    assert title_of(path) == "Edited in another tagger"
+    mlib("scan", check=True)
+    assert mlib("write").returncode == 0
+    tags = mutagen.File(path).tags
+    assert tags["COMMENT"] == ["ours"] and tags["TITLE"] == ["Edited in another tagger"]
+
+
+def test_replace_refused_by_the_file_system(audio, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """E.g. an immutable file or a read-only mount, which even root cannot replace."""
+    path = tagged_flac(audio, tmp_path / "song.flac")
+    before = sha(path)
+    st = os.stat(path)
+
+    def refuse(src, dst):  # type: ignore[no-untyped-def]
+        raise PermissionError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr("libtool.write.os.replace", refuse)
+    with pytest.raises(WriteError, match="cannot replace"):
+        write_tags(bytes(path), {"title": ["x"]}, size=st.st_size, mtime_ns=st.st_mtime_ns)
+    assert sha(path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["song.flac"]
