@@ -159,12 +159,15 @@ def stream_info(audio: mutagen.FileType) -> dict[str, Any]:
     kind = type(audio).__name__
     codec = getattr(info, "codec", None) or getattr(info, "codec_name", None)
     length = getattr(info, "length", None)
+    sample_rate = int(getattr(info, "sample_rate", 0) or 0) or None
+    if sample_rate is None and kind == "OggOpus":
+        sample_rate = 48000  # Opus always decodes at 48 kHz (RFC 7845); mutagen gives no rate
     return {
         "format": FORMAT_NAMES.get(kind, kind),
         "codec": safe_str(codec) if codec else None,
         "length": float(length) if length is not None else None,
         "bitrate": int(getattr(info, "bitrate", 0) or 0) or None,
-        "sample_rate": int(getattr(info, "sample_rate", 0) or 0) or None,
+        "sample_rate": sample_rate,
         "channels": int(getattr(info, "channels", 0) or 0) or None,
         "bits_per_sample": int(getattr(info, "bits_per_sample", 0) or 0) or None,
     }
