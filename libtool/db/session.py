@@ -23,6 +23,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from libtool.errors import DatabaseError
 
 BUSY_TIMEOUT_MS = 10_000
+#: The newest migration in migrations/versions (a test keeps the two in step). Knowing it
+#: lets a current database open without importing Alembic, which saves ~0.2 s per command.
+SCHEMA_HEAD = "0002"
 
 
 def fold(value: Any) -> str | None:
@@ -88,8 +91,18 @@ def alembic_config(engine: Engine | None = None) -> Any:
     return cfg
 
 
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        try:
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        except SQLAlchemyError:
+            return None
+
+
 def migrate(engine: Engine) -> None:
     """Upgrade the database to the newest schema (a no-op when it is current)."""
+    if current_revision(engine) == SCHEMA_HEAD:
+        return
     from alembic import command
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory

@@ -51,6 +51,12 @@ def test_downgrade_to_base_and_upgrade_again(db_path) -> None:  # type: ignore[n
     lib.close()
 
 
+def test_schema_head_constant_matches_the_scripts() -> None:
+    from libtool.db.session import SCHEMA_HEAD
+
+    assert ScriptDirectory.from_config(alembic_config()).get_current_head() == SCHEMA_HEAD
+
+
 def test_migrations_ship_inside_the_package() -> None:
     folder = migrations_dir()
     assert (folder / "env.py").is_file()
