@@ -174,15 +174,16 @@ def _write_one(
     record = write_tags(
         track.path, changes, size=track.size, mtime_ns=track.mtime_ns, id3v23=id3v23
     )
-    for name, new in changes.items():
-        session.add(
+    written = record.get("tags", {})
+    for name in changes:
+        session.add(  # 'after' is what the file holds now (v2.3 joins multi-values with '/')
             WriteChange(
                 run_id=run.id,
                 track_id=track.id,
                 path=track.path,
                 field=name,
                 before=current_values(track, name),
-                after=new,
+                after=list(written.get(name, [])),
             )
         )
     session.execute(update(Track), [dict(track_values(track.path, record), id=track.id)])

@@ -58,16 +58,16 @@ STORAGE: dict[str, Storage] = {
         mp4.Atom("aART"), asf.Attr("WM/AlbumArtist"), apev2.Item("Album Artist"),
     ),
     "track": Storage(
-        id3.Pair("TRCK", 0), vorbis.Number("TRACKNUMBER"), mp4.Pair("trkn", 0),
-        asf.Pair("WM/TrackNumber", 0), apev2.Pair("Track", 0),
+        id3.Pair("TRCK", 0), vorbis.Number("TRACKNUMBER", ("TRACKTOTAL", "TOTALTRACKS")),
+        mp4.Pair("trkn", 0), asf.Pair("WM/TrackNumber", 0), apev2.Pair("Track", 0),
     ),
     "tracktotal": Storage(
         id3.Pair("TRCK", 1), vorbis.Total("TRACKTOTAL", "TRACKNUMBER", ("TOTALTRACKS",)),
         mp4.Pair("trkn", 1), asf.Pair("WM/TrackNumber", 1), apev2.Pair("Track", 1),
     ),
     "disc": Storage(
-        id3.Pair("TPOS", 0), vorbis.Number("DISCNUMBER"), mp4.Pair("disk", 0),
-        asf.Pair("WM/PartOfSet", 0), apev2.Pair("Disc", 0),
+        id3.Pair("TPOS", 0), vorbis.Number("DISCNUMBER", ("DISCTOTAL", "TOTALDISCS")),
+        mp4.Pair("disk", 0), asf.Pair("WM/PartOfSet", 0), apev2.Pair("Disc", 0),
     ),
     "disctotal": Storage(
         id3.Pair("TPOS", 1), vorbis.Total("DISCTOTAL", "DISCNUMBER", ("TOTALDISCS",)),

@@ -49,9 +49,14 @@ class Key:
 
 @dataclass(frozen=True)
 class Number:
-    """TRACKNUMBER/DISCNUMBER, which some taggers fill with 'n/N'."""
+    """TRACKNUMBER/DISCNUMBER, which some taggers fill with 'n/N'.
+
+    ``total_keys`` are the total's keys (written key first): a total found only
+    inside 'n/N' moves there when the number is rewritten, instead of being lost.
+    """
 
     key: str
+    total_keys: tuple[str, ...] = ()
 
     def read(self, tags: VCommentDict) -> list[str]:
         values = _get(tags, self.key)
@@ -61,9 +66,13 @@ class Number:
         return [number] if number else []
 
     def write(self, tags: VCommentDict, values: list[str]) -> None:
+        current = _get(tags, self.key)
+        total = split_pair(current[0])[1] if current else ""
         _delete(tags, self.key)
         if values:
             tags[self.key] = [values[0]]
+        if total and self.total_keys and not any(_get(tags, k) for k in self.total_keys):
+            tags[self.total_keys[0]] = [total]
 
     def claims(self, key: str) -> bool:
         return key.upper() == self.key

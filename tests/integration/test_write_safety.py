@@ -12,6 +12,7 @@ import textwrap
 from pathlib import Path
 
 import mutagen
+import mutagen.id3
 import pytest
 
 from libtool.scan import scan
@@ -244,3 +245,22 @@ def test_replace_refused_by_the_file_system(audio, tmp_path: Path, monkeypatch) 
         write_tags(bytes(path), {"title": ["x"]}, size=st.st_size, mtime_ns=st.st_mtime_ns)
     assert sha(path) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["song.flac"]
+
+
+def test_undo_of_a_multi_value_write_to_id3v23(tmp_path: Path, mlib) -> None:  # type: ignore[no-untyped-def]
+    """v2.3 stores 'Rock/Pop' for two genres; history must record that, so undo still works."""
+    music = tmp_path / "music"
+    music.mkdir()
+    src = REPO / "sample_music" / "Loose" / "Mirela Dunn - Paper Boats.mp3"
+    path = music / "v23.mp3"
+    shutil.copyfile(src, path)
+    before = mutagen.id3.ID3(path)
+    assert before.version == (2, 3, 0)
+    old_genre = before["TCON"].genres
+    mlib("scan", music, check=True)
+    mlib("modify", "genre=Rock; Pop", "--yes", check=True)
+    assert mlib("write").returncode == 0
+    assert mutagen.id3.ID3(path).version == (2, 3, 0)
+    result = mlib("undo")
+    assert result.returncode == 0, result.stderr
+    assert mutagen.id3.ID3(path)["TCON"].genres == old_genre
