@@ -6,6 +6,7 @@ tracebacks are for bugs.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -108,7 +109,8 @@ def scan(ctx: Context, paths: tuple[str, ...], full: bool, jobs: int | None) -> 
     if not targets:
         with ctx.library.session() as session:
             known = list(session.scalars(select(Root.path)))
-        new = [r for r in settings.roots if normalise_root(r) not in known]
+        configured = [os.path.expanduser(r) for r in settings.roots]  # "~/Music" in TOML
+        new = [r for r in configured if normalise_root(r) not in known]
         if not known and not new:
             raise click.UsageError("no library roots yet: give a folder, e.g. mlib scan ~/Music")
         if new:  # config roots not registered yet: register them and rescan the rest

@@ -13,6 +13,7 @@ import fnmatch
 import multiprocessing
 import os
 import re
+import signal
 import stat
 import time
 from collections import Counter
@@ -127,6 +128,8 @@ def scan(
             targets = register_roots(session, wanted)
         else:
             targets = [_Target(r.id, r.path) for r in session.scalars(select(Root)).all()]
+        # an interrupted or killed run may have committed tracks without grouping them
+        last = session.scalar(select(ScanRun.status).order_by(ScanRun.id.desc()).limit(1))
         session.execute(
             update(ScanRun).where(ScanRun.status == "running").values(status="interrupted")
         )
@@ -139,11 +142,11 @@ def scan(
             for target in targets:
                 _scan_target(session, target, writer, full, jobs, ignore, report, summary)
             writer.flush()
-            if writer.changed:
+            if writer.changed or last not in (None, "complete"):
                 rebuild_albums(session)
         except KeyboardInterrupt:
             summary.interrupted = True
-            writer.flush()
+            writer.flush_after_interrupt()
         summary.seconds = time.perf_counter() - started
         session.execute(
             update(ScanRun)
@@ -245,6 +248,17 @@ def _scan_target(
             writer.record(target.root_id, path, record, ids.get(path))
         report("read", done, total)
     writer.flush()
+    # errors from earlier runs that this walk did not report again are stale (the file
+    # was fixed, removed or restored unchanged), unless their folder could not be read
+    earlier = ScanError.run_id.is_distinct_from(writer.run_id)
+    stale = [
+        row.id
+        for row in session.execute(select(ScanError.id, ScanError.path).where(earlier))
+        if is_under(row.path, target.path)
+        and not any(is_under(row.path, d) for d in walk.unreadable)
+    ]
+    for start in range(0, len(stale), BATCH):
+        session.execute(delete(ScanError).where(ScanError.id.in_(stale[start : start + BATCH])))
     session.execute(update(Root).where(Root.id == target.root_id).values(last_scan_at=now))
     session.commit()
 
@@ -323,6 +337,11 @@ def _read_one(path: bytes) -> tuple[bytes, dict[str, Any] | None, tuple[str, str
         return path, None, ("error", f"{type(exc).__name__}: {exc}")
 
 
+def _ignore_sigint() -> None:
+    """Pool workers leave Ctrl-C to the parent, which stops them and saves progress."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def read_many(
     paths: list[bytes], jobs: int | None = None
 ) -> Iterator[tuple[bytes, dict[str, Any] | None, tuple[str, str] | None]]:
@@ -334,7 +353,7 @@ def read_many(
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     ctx = multiprocessing.get_context(method)
     chunksize = max(1, min(32, len(paths) // (jobs * 8)))
-    pool = ctx.Pool(jobs)
+    pool = ctx.Pool(jobs, initializer=_ignore_sigint)
     try:
         yield from pool.imap_unordered(_read_one, paths, chunksize=chunksize)
         pool.close()
@@ -389,6 +408,16 @@ class _Writer:
     def _maybe_flush(self) -> None:
         if len(self.inserts) + len(self.updates) + len(self.errors) >= BATCH:
             self.flush()
+
+    def flush_after_interrupt(self) -> None:
+        """Write what is buffered after Ctrl-C, which may have landed mid-flush: the
+        batch may be uncommitted (rolled back here) or committed (its inserts are dropped)."""
+        self.session.rollback()
+        if self.inserts:
+            paths = [r["path"] for r in self.inserts]
+            done = set(self.session.scalars(select(Track.path).where(Track.path.in_(paths))))
+            self.inserts = [r for r in self.inserts if r["path"] not in done]
+        self.flush()
 
     def flush(self) -> None:
         if not (self.inserts or self.updates or self.errors):
