@@ -101,7 +101,7 @@ def _progress(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]
 @pass_ctx
 def scan(ctx: Context, paths: tuple[str, ...], full: bool, jobs: int | None) -> None:
     """Add PATHS as library roots and scan them; with no PATHS, rescan every root."""
-    from libtool.scan import normalise_root
+    from libtool.scan import normalise_root, register_roots
     from libtool.scan import scan as run_scan
 
     settings = ctx.settings
@@ -111,10 +111,14 @@ def scan(ctx: Context, paths: tuple[str, ...], full: bool, jobs: int | None) -> 
             known = list(session.scalars(select(Root.path)))
         configured = [os.path.expanduser(r) for r in settings.roots]  # "~/Music" in TOML
         new = [r for r in configured if normalise_root(r) not in known]
+        for absent in [r for r in new if not os.path.isdir(r)]:
+            click.echo(f"note: configured root {safe_text(absent)} is missing; skipped", err=True)
+            new.remove(absent)
         if not known and not new:
             raise click.UsageError("no library roots yet: give a folder, e.g. mlib scan ~/Music")
-        if new:  # config roots not registered yet: register them and rescan the rest
-            targets = [*new, *known]
+        if new:  # register config roots once; the scan below then covers every root
+            with ctx.library.session() as session:
+                register_roots(session, [normalise_root(r) for r in new])
     with _progress(sys.stderr.isatty()) as progress:
         summary = run_scan(
             ctx.library, targets, full=full, jobs=jobs or settings.jobs,

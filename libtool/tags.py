@@ -118,7 +118,9 @@ def open_audio(path: bytes, fileobj: Any = None) -> mutagen.FileType:
 
 
 def _describe(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
+    text = str(exc).strip()
+    if not text or text.lower() in ("error", type(exc).__name__.lower()):
+        text = "truncated or corrupt tag or stream data"
     return f"{type(exc).__name__}: {text}" if not isinstance(exc, ReadError) else text
 
 
@@ -136,7 +138,7 @@ def read_track(path: bytes) -> dict[str, Any]:
     except OSError as exc:
         kind = "io" if exc.errno != errno.ELOOP else "symlink-loop"
         raise ReadError(kind, f"cannot open: {exc.strerror}") from exc
-    with os.fdopen(fd, "rb") as fileobj:
+    with os.fdopen(fd, "rb") as fileobj:  # mutagen names fileobj.name (the fd) in errors
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             raise ReadError("not-regular", "not a regular file")
@@ -144,8 +146,9 @@ def read_track(path: bytes) -> dict[str, Any]:
             raise ReadError("empty", "empty file")
         try:
             audio = open_audio(path, fileobj)
-        except ReadError:
-            raise
+        except ReadError as exc:
+            exc.message = exc.message.replace(f"'{fd}' ", "").replace(f"{fd!r}", "file")
+            raise ReadError(exc.kind, exc.message) from exc
         except OSError as exc:
             raise ReadError("io", f"read error: {exc.strerror or exc}") from exc
     record = stream_info(audio)

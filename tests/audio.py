@@ -56,7 +56,8 @@ class AudioFactory:
             tmp = self.cache / f"tmp-{name}.{real_ext}"
             cmd = [
                 "ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
-                "-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}:sample_rate={RATE.get(ext, 16000)}",
+                "-f", "lavfi",
+                "-i", f"sine=frequency=440:duration={seconds}:sample_rate={RATE.get(ext, 16000)}",
                 "-ac", "1", *FORMATS[ext], "-map_metadata", "-1", "-fflags", "+bitexact",
                 str(tmp),
             ]

@@ -49,18 +49,21 @@ def run_mlib(
     env: dict[str, str] | None = None, check: bool = False,
 ) -> subprocess.CompletedProcess[str]:
     """Run the real mlib command in a subprocess (as a user would)."""
-    full_env = {**os.environ, "MLIB_CONFIG": "", **(env or {})}
-    full_env.pop("MLIB_CONFIG")
+    full_env = {**os.environ, **(env or {})}
+    if "MLIB_CONFIG" not in (env or {}):
+        full_env.pop("MLIB_CONFIG", None)  # never the developer's own config
     if db is not None:
         full_env["MLIB_DB"] = str(db)
-    full_env.setdefault("XDG_CONFIG_HOME", str(Path(db).parent / "config") if db else "/nonexistent")
+        if "XDG_CONFIG_HOME" not in (env or {}):
+            full_env["XDG_CONFIG_HOME"] = str(Path(db).parent / "config")
     result = subprocess.run(
         [sys.executable, "-m", "libtool", *map(str, args)],
         capture_output=True, text=True, input=input, env=full_env, timeout=300,
     )
     if check and result.returncode != 0:
         raise AssertionError(
-            f"mlib {args} exited {result.returncode}\nstdout:{result.stdout}\nstderr:{result.stderr}"
+            f"mlib {args} exited {result.returncode}\n"
+            f"stdout:{result.stdout}\nstderr:{result.stderr}"
         )
     return result
 

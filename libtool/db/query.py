@@ -157,7 +157,8 @@ def compile_query(query: str | list[str] | tuple[str, ...], sqlite: bool = True)
     clauses = []
     for term in terms:
         clause = _compile_term(term, sqlite)
-        clauses.append(not_(clause) if term.negate else clause)
+        # NOT on NULL is NULL: a negated term must keep tracks that lack the field
+        clauses.append(or_(not_(clause), clause.is_(None)) if term.negate else clause)
     if not any(t.field == "missing" for t in terms):
         clauses.append(Track.missing.is_(False))
     if not clauses:

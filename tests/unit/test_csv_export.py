@@ -34,7 +34,7 @@ def export(library, **kwargs) -> str:  # type: ignore[no-untyped-def]
 
 
 def test_default_columns_are_stable() -> None:
-    assert DEFAULT_COLUMNS == ("id", "path", *FIELD_NAMES, "length", "bitrate", "format")
+    assert ("id", "path", *FIELD_NAMES, "length", "bitrate", "format") == DEFAULT_COLUMNS
 
 
 def test_hostile_values_round_trip_through_csv_module(library) -> None:  # type: ignore[no-untyped-def]
