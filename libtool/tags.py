@@ -43,6 +43,7 @@ from mutagen.mp4 import MP4Tags
 
 from libtool.fields import DERIVED_YEARS, FIELD_BY_NAME, parse_year, typed_value
 from libtool.formats.base import safe_str
+from libtool.formats.id3 import KNOWN_FRAMES
 from libtool.tagmap import RULES
 
 #: Extension -> mutagen class tried first.
@@ -57,6 +58,7 @@ BY_EXTENSION: dict[str, type[mutagen.FileType]] = {
     ".tta": trueaudio.TrueAudio, ".ofr": optimfrog.OptimFROG, ".ofs": optimfrog.OptimFROG,
 }
 AUDIO_EXTENSIONS = frozenset(ext.encode() for ext in BY_EXTENSION)
+ID3_FILE_TYPES = (mp3.MP3, trueaudio.TrueAudio, aiff.AIFF, wave.WAVE, dsf.DSF, dsdiff.DSDIFF)
 
 FORMAT_NAMES = {
     "MP3": "MP3", "FLAC": "FLAC", "OggVorbis": "Ogg Vorbis", "OggOpus": "Opus",
@@ -101,13 +103,17 @@ def open_audio(path: bytes, fileobj: Any = None) -> mutagen.FileType:
     target = fileobj if fileobj is not None else path
     if cls is not None:
         try:
-            return cls(target)
-        except Exception as exc:
+            return cls(target, **_load_options(cls))
+        except Exception as exc:  # any parse failure falls back to content sniffing
             first_error = exc
             if fileobj is not None:
                 fileobj.seek(0)
     try:
         audio = mutagen.File(target)
+        if audio is not None and _load_options(type(audio)):  # reload: raw ID3 timestamps
+            if fileobj is not None:
+                fileobj.seek(0)
+            audio = type(audio)(target, **_load_options(type(audio)))
     except Exception as exc:
         raise ReadError("corrupt", _describe(first_error or exc)) from exc
     if audio is None:
@@ -115,6 +121,13 @@ def open_audio(path: bytes, fileobj: Any = None) -> mutagen.FileType:
             raise ReadError("corrupt", _describe(first_error))
         raise ReadError("unsupported", "not a recognised audio file")
     return audio
+
+
+def _load_options(cls: type[mutagen.FileType]) -> dict[str, Any]:
+    """Keyword arguments for loading ``cls``: ID3 files keep timestamp text verbatim."""
+    if issubclass(cls, ID3_FILE_TYPES):
+        return {"known_frames": KNOWN_FRAMES}
+    return {}
 
 
 def _describe(exc: BaseException) -> str:

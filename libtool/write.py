@@ -28,9 +28,10 @@ from mutagen.id3 import ID3
 
 from libtool.fields import FIELD_BY_NAME, Kind, parse_bool, parse_float, parse_int, parse_year
 from libtool.formats.base import clean
+from libtool.formats.id3 import as_mutagen_timestamp, is_clean_timestamp
 from libtool.pathutil import display_path
 from libtool.tagmap import RULES
-from libtool.tags import container_of, open_audio, read_track, stream_info
+from libtool.tags import container_of, open_audio, read_tags, read_track, stream_info
 
 TEMP_MARK = b".mlib-tmp-"
 #: Joins several values of one field in an ID3v2.3 tag (v2.3 has no multi-value text).
@@ -134,11 +135,23 @@ def _to_v23(tags: Any) -> None:
     v2.4-only frame (e.g. the TSOP/TSOA sort frames iTunes puts in v2.3 tags):
     those are put back, so frames we were not asked to change survive.
     """
+    kept = []  # timestamp text v2.3's TYER/TDAT cannot hold is kept verbatim, not lost
+    for name in ("TDRC", "TDOR"):
+        frame = tags.get(name)
+        if frame is None:
+            continue
+        tags.delall(name)
+        if is_clean_timestamp(frame):
+            tags.add(as_mutagen_timestamp(frame))
+        else:
+            kept.append(frame)
     before = dict(tags.items())
     tags.update_to_v23()
     for key, frame in before.items():
         if key not in tags and frame.FrameID not in _V23_CONVERTED:
             tags.add(frame)
+    for frame in kept:
+        tags.add(frame)
 
 
 def write_tags(
@@ -163,7 +176,7 @@ def write_tags(
             with contextlib.suppress(OSError):
                 os.chown(temp, st.st_uid, st.st_gid)
             audio = open_audio(temp)
-            before = stream_info(audio)
+            before = {**stream_info(audio), **read_tags(audio)}
             apply_changes(audio, changes, id3v23=id3v23)
             with open(temp, "rb+") as handle:
                 handle.flush()
@@ -184,7 +197,14 @@ def write_tags(
     return read_track(path)
 
 
-def _verify(temp: bytes, changes: dict[str, list[str]], before: dict[str, Any], shown: str) -> None:
+def _verify(
+    temp: bytes, changes: dict[str, list[str]], original: dict[str, Any], shown: str
+) -> None:
+    """The copy holds the changes, the same stream, and nothing else changed.
+
+    mutagen rewrites whole tags, so a field it cannot keep (an odd frame, text it
+    re-parses) would silently change; such a write is refused instead.
+    """
     audio = open_audio(temp)
     if audio.tags is None:
         raise WriteError("verify", f"verification failed for {shown}: no tags after writing")
@@ -195,8 +215,23 @@ def _verify(temp: bytes, changes: dict[str, list[str]], before: dict[str, Any], 
             raise WriteError("verify", f"verification failed for {shown}: {field} did not stick")
     after = stream_info(audio)
     for key in ("format", "sample_rate", "channels"):
-        if after[key] != before[key]:
+        if after[key] != original[key]:
             raise WriteError("verify", f"verification failed for {shown}: {key} changed")
+    now = read_tags(audio)
+    converted = v23 and original["tag_format"] != "id3v2.3"  # v2.4 -> v2.3 asked for
+    for field in FIELD_BY_NAME:
+        if field in changes:
+            continue
+        old, new = original["tags"].get(field, []), now["tags"].get(field, [])
+        if not _equivalent(field, new, old, v23=converted):
+            raise WriteError(
+                "verify",
+                f"not written: saving {shown} would also change {field} "
+                f"({'; '.join(old) or 'empty'} -> {'; '.join(new) or 'empty'})",
+            )
+    lost = sorted(set(original["extras"]) - set(now["extras"]), key=str.lower)
+    if lost and not converted:
+        raise WriteError("verify", f"not written: saving {shown} would drop {', '.join(lost)}")
 
 
 def _fsync_folder(folder: bytes) -> None:

@@ -15,6 +15,32 @@ from libtool.formats.base import clean, join_pair
 
 UTF8 = id3.Encoding.UTF8
 
+#: ID3v2.4 timestamp frames. mutagen parses their text into timestamps on load and
+#: writes back the parsed form, so 'circa 1970' would vanish and '05/17/2001' become
+#: '0005-17-2001', even when only the title is written. We load them with plain text
+#: frames of the same name instead, which keep the text exactly as the file has it.
+TIMESTAMP_FRAMES = ("TDRC", "TDOR", "TDRL", "TDEN", "TDTG")
+RAW_TIMESTAMP: dict[str, type[id3.Frame]] = {
+    name: type(name, (id3.TextFrame,), {"__doc__": f"{name}, kept as raw text"})
+    for name in TIMESTAMP_FRAMES
+}
+#: Pass as ``known_frames`` when loading ID3 tags.
+KNOWN_FRAMES: dict[str, type[id3.Frame]] = {**id3.Frames, **RAW_TIMESTAMP}
+
+
+def frame_class(frame_id: str) -> type[id3.Frame]:
+    return RAW_TIMESTAMP.get(frame_id) or getattr(id3, frame_id)
+
+
+def is_clean_timestamp(frame: id3.Frame) -> bool:
+    """Whether mutagen's timestamp parsing would keep this frame's text unchanged."""
+    return all(id3.ID3TimeStamp(str(t)).text == str(t) for t in frame.text)
+
+
+def as_mutagen_timestamp(frame: id3.Frame) -> id3.Frame:
+    """The same frame as mutagen's own timestamp class (what ``update_to_v23`` expects)."""
+    return getattr(id3, frame.FrameID)(encoding=frame.encoding, text=[str(t) for t in frame.text])
+
 
 @dataclass(frozen=True)
 class Text:
@@ -27,7 +53,7 @@ class Text:
     def write(self, tags: id3.ID3, values: list[str]) -> None:
         tags.delall(self.frame)
         if values:
-            tags.add(getattr(id3, self.frame)(encoding=UTF8, text=list(values)))
+            tags.add(frame_class(self.frame)(encoding=UTF8, text=list(values)))
 
     def claims(self, key: str) -> bool:
         return key == self.frame

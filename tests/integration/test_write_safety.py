@@ -264,3 +264,50 @@ def test_undo_of_a_multi_value_write_to_id3v23(tmp_path: Path, mlib) -> None:  #
     result = mlib("undo")
     assert result.returncode == 0, result.stderr
     assert mutagen.id3.ID3(path)["TCON"].genres == old_genre
+
+
+def test_writing_one_field_keeps_date_text_mutagen_cannot_parse(audio, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A title-only write must not turn 'circa 1970' into nothing or '05/17/2001' into junk."""
+    from tests.audio import with_raw_id3v24
+
+    path = with_raw_id3v24(
+        audio.make(tmp_path / "odd.mp3", "mp3"),
+        [("TIT2", "Old"), ("TDRC", "circa 1970"), ("TDOR", "05/17/2001")],
+    )
+    st = os.stat(path)
+    record = write_tags(bytes(path), {"title": ["New"]}, size=st.st_size, mtime_ns=st.st_mtime_ns)
+    assert record["tags"]["date"] == ["circa 1970"]
+    assert record["tags"]["originaldate"] == ["05/17/2001"]
+    raw = path.read_bytes()
+    assert b"circa 1970" in raw and b"05/17/2001" in raw
+
+
+def test_a_write_that_would_change_another_field_is_refused(
+    audio, tmp_path: Path, monkeypatch  # type: ignore[no-untyped-def]
+) -> None:
+    """The safety net: if saving would alter anything not asked for, the file is left alone."""
+    path = tagged_flac(audio, tmp_path / "song.flac")
+    before = sha(path)
+    st = os.stat(path)
+    from libtool import write as write_module
+
+    real_apply = write_module.apply_changes
+
+    def apply_and_damage(audio_file, changes, **kwargs):  # type: ignore[no-untyped-def]
+        del audio_file.tags["ARTIST"]  # stands in for a library that mangles a frame
+        del audio_file.tags["MOOD"]
+        return real_apply(audio_file, changes, **kwargs)
+
+    monkeypatch.setattr(write_module, "apply_changes", apply_and_damage)
+    with pytest.raises(WriteError, match="would also change artist"):
+        write_tags(bytes(path), {"title": ["x"]}, size=st.st_size, mtime_ns=st.st_mtime_ns)
+    assert sha(path) == before
+
+    def drop_extra(audio_file, changes, **kwargs):  # type: ignore[no-untyped-def]
+        del audio_file.tags["MOOD"]
+        return real_apply(audio_file, changes, **kwargs)
+
+    monkeypatch.setattr(write_module, "apply_changes", drop_extra)
+    with pytest.raises(WriteError, match="would drop mood"):
+        write_tags(bytes(path), {"title": ["x"]}, size=st.st_size, mtime_ns=st.st_mtime_ns)
+    assert sha(path) == before
