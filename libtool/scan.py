@@ -207,15 +207,33 @@ def _scan_target(
             "their tracks were left alone (see mlib errors)"
         )
 
+    failed = {
+        row.path: (row.size, row.mtime_ns)
+        for row in session.execute(
+            select(ScanError.path, ScanError.size, ScanError.mtime_ns).where(
+                ScanError.size.is_not(None)
+            )
+        )
+        if is_under(row.path, target.path)
+    }
     to_read: list[bytes] = []
+    still_failing: list[bytes] = []
     for path, (size, mtime_ns) in walk.files.items():
         row = known.get(path)
         if row is not None and not full and not row.missing and (
             row.size == size and row.mtime_ns == mtime_ns
         ):
             summary.unchanged += 1
+        elif not full and failed.get(path) == (size, mtime_ns):
+            still_failing.append(path)  # the same broken file as last time: not read again
         else:
             to_read.append(path)
+    summary.errors += len(still_failing)
+    for start in range(0, len(still_failing), BATCH):
+        chunk = still_failing[start : start + BATCH]
+        session.execute(
+            update(ScanError).where(ScanError.path.in_(chunk)).values(run_id=writer.run_id)
+        )
 
     now = utcnow()
     vanished = [
@@ -242,7 +260,7 @@ def _scan_target(
     report("read", 0, total)
     for done, (path, record, error) in enumerate(read_many(to_read, jobs), start=1):
         if error is not None:
-            writer.error(path, error[0], error[1])
+            writer.error(path, error[0], error[1], walk.files.get(path))
         else:
             assert record is not None
             writer.record(target.root_id, path, record, ids.get(path))
@@ -397,10 +415,14 @@ class _Writer:
             self.summary.updated += 1
         self._maybe_flush()
 
-    def error(self, path: bytes, kind: str, message: str) -> None:
+    def error(
+        self, path: bytes, kind: str, message: str, stamp: tuple[int, int] | None = None
+    ) -> None:
+        """Record why ``path`` failed; ``stamp`` (size, mtime_ns) lets later scans skip it."""
+        size, mtime_ns = stamp or (None, None)
         self.errors[path] = dict(
             path=path, path_text=display_path(path), kind=kind, message=message,
-            run_id=self.run_id, at=utcnow(),
+            run_id=self.run_id, at=utcnow(), size=size, mtime_ns=mtime_ns,
         )
         self.summary.errors += 1
         self._maybe_flush()

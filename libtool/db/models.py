@@ -190,6 +190,9 @@ class ScanError(Base):
     message: Mapped[str]
     run_id: Mapped[int | None] = mapped_column(ForeignKey("scan_runs.id", ondelete="SET NULL"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
+    # the file as it was when it failed: an unchanged broken file is not read again
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    mtime_ns: Mapped[int | None] = mapped_column(BigInteger)
 
 
 #: Columns of ``tracks`` searched by bare words and kept in the FTS5 index.

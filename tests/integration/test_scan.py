@@ -818,3 +818,29 @@ def test_tracks_are_grouped_into_albums(
     assert albums["Alpha"][0].track_count == 2 and albums["Alpha"][0].year == 2002
     assert albums["Alpha"][0].id == alpha.id
     assert all(t.album_id is None for t in db_tracks(library).values() if t.missing)
+
+
+def test_an_unchanged_broken_file_is_not_read_again(
+    library: Library, audio: AudioFactory, tmp_path: Path, reads: list[bytes]
+) -> None:
+    root = tmp_path / "music"
+    good = make(audio, root / "good.mp3", title="Fine")
+    broken = root / "broken.flac"
+    broken.write_bytes(b"fLaC" + b"\x00" * 64)
+    age(broken)
+    first = scan(library, [str(root)], jobs=1)
+    assert first.errors == 1 and set(reads) == {fsb(good), fsb(broken)}
+
+    reads.clear()
+    again = scan(library, jobs=1)
+    assert reads == []  # neither the good file nor the broken one is opened
+    assert (again.unchanged, again.errors) == (1, 1)
+    assert fsb(broken) in db_errors(library)  # still listed by mlib errors
+
+    broken.write_bytes(b"fLaC" + b"\x00" * 65)  # changed: read again
+    third = scan(library, jobs=1)
+    assert reads == [fsb(broken)] and third.errors == 1
+
+    reads.clear()
+    full = scan(library, full=True, jobs=1)
+    assert set(reads) == {fsb(good), fsb(broken)} and full.errors == 1
