@@ -1,0 +1,484 @@
+"""Where a scan's time goes: start-up, phases of a full scan, per-file worker cost, DB writes.
+
+    python benchmarks/breakdown.py                 # on benchmarks/corpus/n10000
+    python benchmarks/breakdown.py --files 2500 --src /tmp/snapshot
+
+Complements run.py (which only times whole processes): this one reaches into
+libtool.scan and libtool.tags, so a piece that no longer exists is reported as
+"n/a" instead of failing. Writes benchmarks/out/breakdown.json. Needs a quiet
+machine for meaningful absolute numbers; compare items with each other.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import multiprocessing.pool
+import os
+import pickle
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out"
+
+results: dict[str, Any] = {}
+
+
+def show(section: str, name: str, value: float | str, unit: str = "s") -> None:
+    results.setdefault(section, {})[name] = value
+    text = f"{value:.4f} {unit}" if isinstance(value, float) else value
+    print(f"  {name:<58} {text}", flush=True)
+
+
+def best_of(n: int, fn: Callable[[], Any]) -> float:
+    best = float("inf")
+    for _ in range(n):
+        started = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def startup(env: dict[str, str], db: str, cwd: Path) -> None:
+    print("start-up (fresh processes, best of 5):")
+    cases = {
+        "python -c pass": "pass",
+        "import mutagen (+ all formats, as libtool.tags)": "import libtool.tags",
+        "import libtool.cli (click, SQLAlchemy ORM, models)": "import libtool.cli",
+        "import libtool.cli + libtool.scan": "import libtool.cli, libtool.scan",
+        "... + alembic (imported by every open_library)": (
+            "import libtool.cli, libtool.scan, alembic.command, alembic.script, "
+            "alembic.runtime.migration"
+        ),
+        "... + open_library(existing db) incl. migration check": (
+            "import libtool.cli, libtool.scan; from libtool.db.session import open_library; "
+            f"open_library({db!r})"
+        ),
+    }
+    for name, code in cases.items():
+        cmd = [sys.executable, "-c", code]
+
+        def once(cmd: list[str] = cmd) -> None:
+            subprocess.run(cmd, env=env, cwd=cwd, check=True, capture_output=True)
+
+        once()
+        show("startup", name, best_of(5, once))
+
+
+@contextlib.contextmanager
+def patched(obj: Any, name: str, wrapper: Callable[[Any], Any]) -> Iterator[None]:
+    original = getattr(obj, name)
+    setattr(obj, name, wrapper(original))
+    try:
+        yield
+    finally:
+        setattr(obj, name, original)
+
+
+def timing(acc: dict[str, float], key: str) -> Callable[[Any], Any]:
+    def wrap(fn: Any) -> Any:
+        def inner(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                acc[key] = acc.get(key, 0.0) + time.perf_counter() - started
+
+        return inner
+
+    return wrap
+
+
+def waiting(acc: dict[str, float]) -> Callable[[Any], Any]:
+    """Time the main process spends blocked on the worker pool."""
+
+    def wrap(fn: Any) -> Any:
+        def inner(*args: Any, **kwargs: Any) -> Iterator[Any]:
+            it = fn(*args, **kwargs)
+            while True:
+                started = time.perf_counter()
+                try:
+                    item = next(it)
+                except StopIteration:
+                    return
+                finally:
+                    acc["main blocked waiting for workers"] = (
+                        acc.get("main blocked waiting for workers", 0.0)
+                        + time.perf_counter() - started
+                    )
+                yield item
+
+        return inner
+
+    return wrap
+
+
+def full_scan_phases(corpus: Path, db: str, jobs: int, runs: int) -> None:
+    print(f"phases of a full scan of {corpus.name}, fresh database, {jobs} workers "
+          f"(the fastest of {runs} runs):")
+    best: list[tuple[str, float | str, str]] = []
+    memory: list[tuple[str, float | str, str]] = []
+    best_total = float("inf")
+    for run in range(runs):
+        for suffix in ("", "-wal", "-shm"):
+            Path(db + suffix).unlink(missing_ok=True)
+        lines = _one_full_scan(corpus, db, jobs)
+        if run == 0:  # max RSS only grows: later runs would show the first one's peak
+            memory = [line for line in lines if line[2] == "KiB"]
+        total = next(v for k, v, _ in lines if k == "scan() total")
+        assert isinstance(total, float)
+        if total < best_total:
+            best, best_total = lines, total
+    for name, value, unit in best:
+        if unit != "KiB":
+            show("full_scan_phases", name, value, unit)
+    print("  memory of the first run (max RSS so far, KiB):")
+    for name, value, _ in memory:
+        show("memory_kib", name, value, "")
+
+
+def _one_full_scan(corpus: Path, db: str, jobs: int) -> list[tuple[str, float | str, str]]:
+    from sqlalchemy import event
+
+    from libtool import scan as S
+    from libtool.db.session import open_library
+
+    lines: list[tuple[str, float | str, str]] = []
+    acc: dict[str, float] = {}
+    calls = {"executemany": 0, "execute": 0}
+    started = time.perf_counter()
+    lib = open_library(db)
+    acc["open_library (create + migrate)"] = time.perf_counter() - started
+
+    @event.listens_for(lib.engine, "before_cursor_execute")
+    def count(conn: Any, cursor: Any, statement: str, params: Any, ctx: Any, many: bool) -> None:
+        calls["executemany" if many else "execute"] += 1
+
+    memory: dict[str, int] = {"main max RSS before scan": _maxrss()}
+
+    def before_albums(fn: Any) -> Any:
+        timed = timing(acc, "rebuild_albums")(fn)
+
+        def inner(*args: Any, **kwargs: Any) -> Any:
+            memory["main max RSS before rebuild_albums"] = _maxrss()
+            return timed(*args, **kwargs)
+
+        return inner
+
+    buffered = {"chunks": 0}
+
+    def track_buffer(fn: Any) -> Any:
+        def inner(self: Any, i: int, obj: Any) -> None:
+            fn(self, i, obj)
+            buffered["chunks"] = max(buffered["chunks"], len(self._items))
+
+        return inner
+
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(patched(
+            multiprocessing.pool.IMapUnorderedIterator, "_set", track_buffer))
+        stack.enter_context(patched(S, "walk_tree", timing(acc, "walk_tree")))
+        stack.enter_context(patched(S, "read_many", waiting(acc)))
+        stack.enter_context(patched(S._Writer, "flush", timing(acc, "_Writer.flush (DB writes)")))
+        stack.enter_context(patched(S, "rebuild_albums", before_albums))
+        started = time.perf_counter()
+        cpu_main, cpu_workers = _cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN)
+        summary = S.scan(lib, [os.fsencode(corpus)], jobs=jobs)
+        acc["scan() total"] = time.perf_counter() - started
+        cpu_main = _cpu(resource.RUSAGE_SELF) - cpu_main
+        cpu_workers = _cpu(resource.RUSAGE_CHILDREN) - cpu_workers
+    lib.close()
+    accounted = sum(v for k, v in acc.items() if k not in ("scan() total",)) - acc[
+        "open_library (create + migrate)"
+    ]
+    acc["rest of scan() (record(), bookkeeping, commits)"] = acc["scan() total"] - accounted
+    lines.extend((name, value, "s") for name, value in acc.items())
+    lines.append(("SQL statements (executemany / execute)",
+                  f"{calls['executemany']} / {calls['execute']}", ""))
+    lines.append(("summary", summary.line(), ""))
+    lines.append(("most result chunks waiting in the main process (imap buffer)",
+                  f"{buffered['chunks']} chunks", ""))
+    lines.append(("CPU of the main process during scan()", cpu_main, "s"))
+    lines.append(("CPU of the workers during scan()", cpu_workers, "s"))
+    memory["main max RSS after scan"] = _maxrss()
+    memory["workers' max RSS (all runs so far)"] = resource.getrusage(
+        resource.RUSAGE_CHILDREN).ru_maxrss
+    lines.extend((name, f"{kb} KiB", "KiB") for name, kb in memory.items())
+    return lines
+
+
+def _cpu(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _maxrss() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+RESCAN_FLOOR = '''
+import os, sqlite3, stat, sys
+files = {}
+stack = [os.fsencode(sys.argv[1])]
+while stack:
+    with os.scandir(stack.pop()) as entries:
+        for e in entries:
+            if e.name.startswith(b"."):
+                continue
+            st = e.stat()
+            if stat.S_ISDIR(st.st_mode):
+                stack.append(e.path)
+            else:
+                files[e.path] = (st.st_size, st.st_mtime_ns)
+conn = sqlite3.connect(sys.argv[2])
+known = {p: (s, m) for p, s, m in conn.execute(
+    "SELECT path, size, mtime_ns FROM tracks WHERE NOT missing")}
+changed = sum(1 for p, v in files.items() if known.get(p) != v) + len(known.keys() - files.keys())
+print(changed, "changed")
+'''
+
+
+def rescan_floor(corpus: Path, db: str, env: dict[str, str], cwd: Path) -> None:
+    """A whole process doing only what a no-change rescan must: walk, stat, one SELECT."""
+    script = cwd / "rescan_floor.py"
+    script.write_text(RESCAN_FLOOR)
+    cmd = [sys.executable, str(script), str(corpus), db]
+
+    def once() -> None:
+        subprocess.run(cmd, env=env, cwd=cwd, check=True, capture_output=True)
+
+    once()
+    show("startup", "floor: whole process doing walk + stat + one sqlite3 SELECT", best_of(5, once))
+
+
+def rescan_phases(corpus: Path, db: str) -> None:
+    from libtool import scan as S
+    from libtool.db.session import open_library
+
+    print("phases of a no-change rescan (one run, in-process: imports excluded):")
+    acc: dict[str, float] = {}
+    started = time.perf_counter()
+    lib = open_library(db)
+    acc["open_library (existing db: alembic check)"] = time.perf_counter() - started
+    with patched(S, "walk_tree", timing(acc, "walk_tree (scandir + stat)")):
+        started = time.perf_counter()
+        summary = S.scan(lib)
+        acc["scan() total"] = time.perf_counter() - started
+    lib.close()
+    for name, value in acc.items():
+        show("rescan_phases", name, value)
+    show("rescan_phases", "summary", summary.line(), "")
+
+
+def worker_costs(paths: list[bytes]) -> list[tuple[bytes, dict[str, Any]]]:
+    import mutagen
+
+    from libtool import scan as S
+    from libtool import tags as T
+
+    print(f"per-file cost in one process ({len(paths)} files, best of 3, microseconds):")
+    for p in paths:
+        Path(os.fsdecode(p)).read_bytes()
+
+    def per_file(fn: Callable[[bytes], Any]) -> float:
+        return best_of(3, lambda: [fn(p) for p in paths]) / len(paths) * 1e6
+
+    def baseline(p: bytes) -> None:
+        audio = mutagen.File(p)
+        _ = audio.tags, audio.info
+
+    show("per_file_us", "mutagen.File(path) + .tags/.info (the baseline)", per_file(baseline), "us")
+    show("per_file_us", "open_audio(path): class chosen by extension",
+         per_file(T.open_audio), "us")
+    show("per_file_us", "read_track(path): all a worker does per file",
+         per_file(T.read_track), "us")
+    audios = {p: T.open_audio(p) for p in paths}
+    show("per_file_us", "  of which read_tags(audio)",
+         per_file(lambda p: T.read_tags(audios[p])), "us")
+    with contextlib.suppress(Exception):
+        raws = {p: T.read_tags(audios[p])["tags"] for p in paths}
+        show("per_file_us", "    of which typed_columns(raw)",
+             per_file(lambda p: T.typed_columns(raws[p])), "us")
+    records = {p: S._read_one(p) for p in paths}
+    blobs = {p: pickle.dumps(r) for p, r in records.items()}
+    show("per_file_us", "pickle.dumps(result) in the worker",
+         per_file(lambda p: pickle.dumps(records[p])), "us")
+    show("per_file_us", "pickle.loads(result) in the main process",
+         per_file(lambda p: pickle.loads(blobs[p])), "us")
+    show("per_file_us", "pickled result size", sum(map(len, blobs.values())) / len(blobs), "bytes")
+    return [(p, r[1]) for p, r in records.items() if r[1] is not None]
+
+
+def db_writes(records: list[tuple[bytes, dict[str, Any]]], tmp: Path) -> None:
+    from sqlalchemy import insert, text
+
+    from libtool import scan as S
+    from libtool.db.models import FTS_COLUMNS, Root, Track, utcnow
+    from libtool.db.session import open_library
+    from libtool.pathutil import display_path
+
+    print(f"inserting {len(records)} rows in batches of 500 (no workers running):")
+
+    def rows() -> list[dict[str, Any]]:
+        now = utcnow()
+        return [
+            dict(r, path_text=display_path(p), missing=False, missing_since=None,
+                 scanned_at=now, root_id=1, path=p, added_at=now)
+            for p, r in records
+        ]
+
+    def orm(session: Any, batch: list[dict[str, Any]]) -> None:
+        session.execute(insert(Track), batch)
+
+    def core(session: Any, batch: list[dict[str, Any]]) -> None:
+        session.execute(Track.__table__.insert(), batch)
+
+    cases = [
+        ("ORM insert(Track), as _Writer.flush does", orm, False),
+        ("Core Track.__table__.insert()", core, False),
+        ("Core, without the FTS5 trigram insert trigger", core, True),
+    ]
+    for n, (name, fn, drop_fts) in enumerate(cases):
+        db = tmp / f"insert-{n}.db"
+        lib = open_library(str(db))
+        with lib.session() as session:
+            session.add(Root(path=b"/bench", path_text="/bench"))
+            session.commit()
+            if drop_fts:
+                try:
+                    session.execute(text("DROP TRIGGER tracks_fts_ai"))
+                    session.commit()
+                except Exception as exc:
+                    show("db_writes", name, f"n/a ({exc})", "")
+                    continue
+            data = rows()
+            started = time.perf_counter()
+            for start in range(0, len(data), S.BATCH):
+                fn(session, data[start : start + S.BATCH])
+                session.commit()
+            show("db_writes", name, time.perf_counter() - started)
+            if n == 0:
+                started = time.perf_counter()
+                S.rebuild_albums(session)
+                show("db_writes", "rebuild_albums() after it", time.perf_counter() - started)
+        lib.close()
+    columns = [c.name for c in Track.__table__.columns if c.name not in ("id", "album_id")]
+    sql = (f"INSERT INTO tracks ({', '.join(columns)}) "
+           f"VALUES ({', '.join('?' * len(columns))})")
+    fts_columns = ", ".join(FTS_COLUMNS)
+    modes = {
+        "trigger": "raw sqlite3 executemany of tuples, FTS insert trigger as is",
+        "rebuild": "raw sqlite3, trigger dropped, one FTS 'rebuild' at the end",
+        "per-batch": "raw sqlite3, trigger dropped, FTS INSERT..SELECT per batch",
+    }
+    for mode, name in modes.items():
+        db = tmp / f"raw-{mode}.db"
+        open_library(str(db)).close()
+        conn = sqlite3.connect(db)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("INSERT INTO roots (path, path_text, added_at) VALUES (?, ?, ?)",
+                     (b"/bench", "/bench", str(utcnow())))
+        if mode != "trigger":
+            conn.execute("DROP TRIGGER tracks_fts_ai")
+        conn.commit()
+        data = rows()
+        started = time.perf_counter()
+        for start in range(0, len(data), S.BATCH):
+            batch = []
+            for row in data[start : start + S.BATCH]:
+                row["tags"], row["extras"] = json.dumps(row["tags"]), json.dumps(row["extras"])
+                row["scanned_at"] = row["added_at"] = str(row["added_at"])
+                batch.append(tuple(row.get(c) for c in columns))
+            last = conn.execute("SELECT coalesce(max(id), 0) FROM tracks").fetchone()[0]
+            conn.executemany(sql, batch)
+            if mode == "per-batch":  # same transaction as the rows: crash-consistent
+                conn.execute(
+                    f"INSERT INTO tracks_fts(rowid, {fts_columns}) "
+                    f"SELECT id, {fts_columns} FROM tracks WHERE id > ?", (last,)
+                )
+            conn.commit()
+        if mode == "rebuild":
+            conn.execute("INSERT INTO tracks_fts(tracks_fts) VALUES ('rebuild')")
+            conn.commit()
+        seconds = time.perf_counter() - started
+        hits = conn.execute(
+            "SELECT count(*) FROM tracks_fts WHERE tracks_fts MATCH 'Song'"
+        ).fetchone()[0]
+        show("db_writes", f"{name} (FTS rows found: {hits})", seconds)
+        conn.close()
+    db = tmp / "insert-fts.db"
+    lib = open_library(str(db))
+    with lib.session() as session:
+        session.add(Root(path=b"/bench", path_text="/bench"))
+        session.commit()
+        session.execute(text("DROP TRIGGER tracks_fts_ai"))
+        session.commit()
+        for start in range(0, len(records), S.BATCH):
+            session.execute(Track.__table__.insert(), rows()[start : start + S.BATCH])
+        session.commit()
+        started = time.perf_counter()
+        try:
+            session.execute(text("INSERT INTO tracks_fts(tracks_fts) VALUES ('rebuild')"))
+            session.commit()
+            show("db_writes", "one FTS5 'rebuild' after the inserts", time.perf_counter() - started)
+        except Exception as exc:
+            show("db_writes", "one FTS5 'rebuild' after the inserts", f"n/a ({exc})", "")
+    lib.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--files", type=int, default=10000, help="corpus size (made if missing)")
+    p.add_argument("--jobs", "-j", type=int, default=2)
+    p.add_argument("--sample", type=int, default=2000, help="files for the per-file costs")
+    p.add_argument("--runs", type=int, default=3, help="full scans to take the fastest of")
+    p.add_argument("--src", type=Path, help="folder holding the libtool package to measure")
+    p.add_argument("--out", type=Path, default=OUT / "breakdown.json")
+    args = p.parse_args(argv)
+    corpus = HERE / "corpus" / f"n{args.files}"
+    subprocess.run([sys.executable, str(HERE / "make_corpus.py"), str(args.files),
+                    "--out", str(corpus)], check=True)
+    env = dict(os.environ)
+    if args.src is not None:
+        src = str(args.src.resolve())
+        sys.path.insert(0, src)
+        env["PYTHONPATH"] = os.pathsep.join(x for x in (src, env.get("PYTHONPATH", "")) if x)
+    with tempfile.TemporaryDirectory(prefix="mlib-breakdown-") as name:
+        tmp = Path(name)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache")
+        db = str(tmp / "library.db")
+        full_scan_phases(corpus, db, args.jobs, args.runs)
+        rescan_phases(corpus, db)
+        startup(env, db, tmp)
+        rescan_floor(corpus, db, env, tmp)
+        from libtool.scan import walk_tree
+
+        paths = sorted(walk_tree(os.fsencode(corpus)).files)
+        step = max(1, len(paths) // args.sample)
+        records = worker_costs(paths[::step][: args.sample])
+        from libtool.scan import _read_one
+
+        all_records = [(p, r) for p, r, _ in map(_read_one, paths)]
+        db_writes([(p, r) for p, r in all_records if r is not None], tmp)
+        del records
+    results["corpus"] = str(corpus)
+    results["loadavg"] = os.getloadavg()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=1, default=str) + "\n")
+    print(f"results: {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
