@@ -332,3 +332,11 @@ def test_odd_file_names_round_trip_and_print_safely(
     assert errors.stdout.count("\n") == 1 and not CONTROL.search(errors.stdout[:-1])
     assert "\\xff" in errors.stdout and ": corrupt: " in errors.stdout
 
+
+
+@pytest.mark.parametrize("name", ["my library (2024) 100%.db", "caf\u00e9 %41 lib.db"])
+def test_database_path_with_odd_characters(tmp_path: Path, name: str) -> None:
+    db = tmp_path / name
+    result = run_cli("--db", db, "roots", db=None)
+    assert result.returncode == 0, result.stderr
+    assert db.exists()
