@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -36,14 +36,16 @@ def fold(value: Any) -> str | None:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-def database_url(target: str) -> str:
-    """A SQLAlchemy URL from a plain file path or a URL."""
+def database_url(target: str) -> URL:
+    """A SQLAlchemy URL from a plain file path or a URL.
+
+    A path becomes a URL object, not text, so '%41' or '?' in a file name stay literal.
+    """
     if "://" in target:
         try:
-            make_url(target)
+            return make_url(target)
         except ArgumentError as exc:
             raise DatabaseError(f"not a database URL: {target}") from exc
-        return target
     path = Path(target).expanduser().absolute()
     if path.is_dir():
         raise DatabaseError(f"database path is a directory: {path}")
@@ -53,7 +55,7 @@ def database_url(target: str) -> str:
         raise DatabaseError(
             f"cannot create the database folder {path.parent}: {exc.strerror}"
         ) from exc
-    return f"sqlite:///{path}"
+    return URL.create("sqlite", database=str(path))
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -66,7 +68,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str | URL) -> Engine:
     engine = create_engine(url)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -147,8 +149,8 @@ def open_library(target: str, *, upgrade: bool = True) -> Library:
         engine.dispose()
         reason = getattr(exc, "orig", None) or exc
         raise DatabaseError(f"cannot open the library database {target}: {reason}") from exc
-    if url.startswith("sqlite:///") and os.name == "posix":
-        _private(url.removeprefix("sqlite:///"))
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        _private(url.database)
     return Library(engine, sessionmaker(engine, expire_on_commit=False))
 
 
