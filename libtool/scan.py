@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from libtool.db.fts import index_new_tracks, last_track_id
 from libtool.db.models import Album, Root, ScanError, ScanRun, Track, utcnow
 from libtool.db.session import Library, fold
 from libtool.errors import UsageError
@@ -32,6 +33,7 @@ from libtool.tags import AUDIO_EXTENSIONS, ReadError, read_track
 
 BATCH = 500  # records per commit: small enough to lose little, large enough to be fast
 IN_PROCESS_BELOW = 48  # fewer files than this are read without starting workers
+IN_FLIGHT = 4 * BATCH  # paths handed to the workers at a time
 _DISC_FOLDER = re.compile(rb"^(cd|disc|disk|dvd|side)[\s_-]*\d+\b", re.IGNORECASE)
 
 #: progress(phase, done, total): phase is "walk" (total unknown: 0) or "read".
@@ -373,7 +375,10 @@ def read_many(
     chunksize = max(1, min(32, len(paths) // (jobs * 8)))
     pool = ctx.Pool(jobs, initializer=_ignore_sigint)
     try:
-        yield from pool.imap_unordered(_read_one, paths, chunksize=chunksize)
+        # in slices, so results never pile up in memory faster than the writer commits them
+        for start in range(0, len(paths), IN_FLIGHT):
+            part = paths[start : start + IN_FLIGHT]
+            yield from pool.imap_unordered(_read_one, part, chunksize=chunksize)
         pool.close()
     except BaseException:
         pool.terminate()
@@ -446,7 +451,10 @@ class _Writer:
             return
         session = self.session
         if self.inserts:
-            session.execute(insert(Track), self.inserts)
+            after = last_track_id(session)
+            # render_nulls: one executemany for the batch, not one per pattern of NULLs
+            session.execute(insert(Track).execution_options(render_nulls=True), self.inserts)
+            index_new_tracks(session, after)
         if self.updates:
             session.execute(update(Track), self.updates)
         done = [r["path"] for r in self.inserts] + [r["path"] for r in self.updates]

@@ -44,6 +44,7 @@ from mutagen.mp4 import MP4Tags
 from libtool.fields import DERIVED_YEARS, FIELD_BY_NAME, parse_year, typed_value
 from libtool.formats.base import safe_str
 from libtool.formats.id3 import KNOWN_FRAMES
+from libtool.formats.vorbis import ReadView
 from libtool.tagmap import RULES
 
 #: Extension -> mutagen class tried first.
@@ -196,6 +197,8 @@ def read_tags(audio: mutagen.FileType) -> dict[str, Any]:
     raw: dict[str, list[str]] = {}
     extras: dict[str, list[str]] = {}
     has_picture = bool(getattr(audio, "pictures", None))
+    if container == "vorbis":
+        tags = ReadView(tags)  # reading only: an index instead of a scan per key
     if container is not None:
         rules = RULES[container]
         for name, rule in rules.items():

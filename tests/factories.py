@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from libtool.db.fts import index_new_tracks, last_track_id
 from libtool.db.models import Root, Track
 from libtool.db.session import Library
 from libtool.tags import typed_columns
@@ -18,6 +19,7 @@ def add_tracks(library: Library, *tracks: dict[str, Any], root: bytes = b"/music
             root_row = Root(path=root, path_text=root.decode("utf-8", "replace"))
             session.add(root_row)
             session.flush()
+        after = last_track_id(session)
         for n, spec in enumerate(tracks):
             spec = dict(spec)
             path = spec.pop("path", root + f"/t{n}-{id(spec)}.mp3".encode())
@@ -30,5 +32,6 @@ def add_tracks(library: Library, *tracks: dict[str, Any], root: bytes = b"/music
             session.add(track)
             session.flush()
             ids.append(track.id)
+        index_new_tracks(session, after)
         session.commit()
     return ids
