@@ -11,26 +11,42 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
-from sqlalchemy import func, select
 
 from libtool import __version__
 from libtool.config import Settings, load_settings
-from libtool.db.models import Album, Root, ScanError, Track
-from libtool.db.query import compile_query
-from libtool.db.session import Library, open_library
 from libtool.display import json_line, render_template, safe_text
 from libtool.errors import LibtoolError
 from libtool.fields import FIELD_NAMES, MULTI_SEP
 from libtool.pathutil import path_to_cell
+from libtool.walk import ScanSummary
+
+if TYPE_CHECKING:  # SQLAlchemy is imported by the commands that need it, not at start-up
+    from libtool.db.session import Library
 
 DEFAULT_FORMAT = "$artist - $album - $title"
 DEFAULT_ALBUM_FORMAT = "$albumartist - $album"
-JSON_COLUMNS = ("id", "path", *FIELD_NAMES, "year", "originalyear", "length", "bitrate",
-                "format", "codec", "tag_format", "sample_rate", "channels", "bits_per_sample",
-                "has_picture", "size", "missing")
+JSON_COLUMNS = (
+    "id",
+    "path",
+    *FIELD_NAMES,
+    "year",
+    "originalyear",
+    "length",
+    "bitrate",
+    "format",
+    "codec",
+    "tag_format",
+    "sample_rate",
+    "channels",
+    "bits_per_sample",
+    "has_picture",
+    "size",
+    "missing",
+)
 
 
 class Context:
@@ -43,6 +59,8 @@ class Context:
     @property
     def library(self) -> Library:
         if self._library is None:
+            from libtool.db.session import open_library
+
             self._library = open_library(self.settings.database)
         return self._library
 
@@ -80,8 +98,12 @@ def _progress(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]
 
     console = Console(stderr=True)
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console, transient=True,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
     ) as bar:
         task = bar.add_task("Looking for files", total=None)
 
@@ -101,15 +123,27 @@ def _progress(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]
 @pass_ctx
 def scan(ctx: Context, paths: tuple[str, ...], full: bool, jobs: int | None) -> None:
     """Add PATHS as library roots and scan them; with no PATHS, rescan every root."""
+    settings = ctx.settings
+    configured = tuple(os.path.expanduser(r) for r in settings.roots)  # "~/Music" in TOML
+    database = _database_file(settings.database)
+    if not paths and not full and database is not None:
+        from libtool.quickscan import unchanged_rescan
+
+        quick = unchanged_rescan(database, tuple(settings.ignore), configured)
+        if quick is not None:  # nothing changed: done without loading the full scanner
+            _report_scan(quick)
+            return
+
+    from sqlalchemy import select
+
+    from libtool.db.models import Root
     from libtool.scan import normalise_root, register_roots
     from libtool.scan import scan as run_scan
 
-    settings = ctx.settings
     targets: list[str | bytes] = list(paths)
     if not targets:
         with ctx.library.session() as session:
             known = list(session.scalars(select(Root.path)))
-        configured = [os.path.expanduser(r) for r in settings.roots]  # "~/Music" in TOML
         new = [r for r in configured if normalise_root(r) not in known]
         for absent in [r for r in new if not os.path.isdir(r)]:
             click.echo(f"note: configured root {safe_text(absent)} is missing; skipped", err=True)
@@ -121,9 +155,24 @@ def scan(ctx: Context, paths: tuple[str, ...], full: bool, jobs: int | None) -> 
                 register_roots(session, [normalise_root(r) for r in new])
     with _progress(sys.stderr.isatty()) as progress:
         summary = run_scan(
-            ctx.library, targets, full=full, jobs=jobs or settings.jobs,
-            ignore=settings.ignore, progress=progress,
+            ctx.library,
+            targets,
+            full=full,
+            jobs=jobs or settings.jobs,
+            ignore=settings.ignore,
+            progress=progress,
         )
+    _report_scan(summary)
+
+
+def _database_file(database: str) -> Path | None:
+    """The library's file when it is a plain SQLite path (the no-change fast path needs one)."""
+    if "://" in database:
+        return None
+    return Path(database).expanduser().absolute()
+
+
+def _report_scan(summary: ScanSummary) -> None:
     for note in summary.notes:
         click.echo(f"note: {safe_text(note)}", err=True)
     click.echo(summary.line())
@@ -153,6 +202,11 @@ def ls(
       field::regex      regular expression                title::^The
       ^term             negation                          ^genre:jazz
     """
+    from sqlalchemy import select
+
+    from libtool.db.models import Album, Track
+    from libtool.db.query import compile_query
+
     with ctx.library.session() as session:
         where = compile_query(list(query))
         if albums:
@@ -163,8 +217,11 @@ def ls(
             )
             for album in session.scalars(stmt):
                 values = {
-                    "albumartist": album.albumartist, "album": album.album, "year": album.year,
-                    "tracks": album.track_count, "mb_albumid": album.mb_albumid,
+                    "albumartist": album.albumartist,
+                    "album": album.album,
+                    "year": album.year,
+                    "tracks": album.track_count,
+                    "mb_albumid": album.mb_albumid,
                     "path": album.folder_text,
                 }
                 if as_json:
@@ -218,6 +275,10 @@ def export(
 @pass_ctx
 def errors(ctx: Context) -> None:
     """List files the scanner could not read, with the reason."""
+    from sqlalchemy import select
+
+    from libtool.db.models import ScanError
+
     with ctx.library.session() as session:
         rows = session.scalars(select(ScanError).order_by(ScanError.path_text)).all()
         for err in rows:
@@ -230,6 +291,10 @@ def errors(ctx: Context) -> None:
 @pass_ctx
 def roots(ctx: Context) -> None:
     """List library roots with their track counts."""
+    from sqlalchemy import func, select
+
+    from libtool.db.models import Root, Track
+
     with ctx.library.session() as session:
         stmt = (
             select(Root, func.count(Track.id))
@@ -314,6 +379,10 @@ def modify(ctx: Context, args: tuple[str, ...], yes: bool) -> None:
     The changes are pending in the library until 'mlib write' writes them.
     Example: mlib modify artist:beetles artist=Beatles comment!
     """
+    from sqlalchemy import select
+
+    from libtool.db.models import Track
+    from libtool.db.query import compile_query
     from libtool.edits import diff_changes, parse_value, stage
 
     changes: dict[str, list[str]] = {}
@@ -347,6 +416,7 @@ def modify(ctx: Context, args: tuple[str, ...], yes: bool) -> None:
 @pass_ctx
 def status(ctx: Context, query: tuple[str, ...]) -> None:
     """List pending (unwritten) changes."""
+    from libtool.db.query import compile_query
     from libtool.edits import pending_changes
 
     with ctx.library.session() as session:
@@ -363,6 +433,7 @@ def status(ctx: Context, query: tuple[str, ...]) -> None:
 @pass_ctx
 def discard(ctx: Context, query: tuple[str, ...]) -> None:
     """Drop pending changes of tracks matching QUERY (files are not touched)."""
+    from libtool.db.query import compile_query
     from libtool.edits import discard as drop
 
     with ctx.library.session() as session:
@@ -376,6 +447,7 @@ def discard(ctx: Context, query: tuple[str, ...]) -> None:
 @pass_ctx
 def write(ctx: Context, query: tuple[str, ...], dry_run: bool) -> None:
     """Write pending changes of tracks matching QUERY to their files, crash-safely."""
+    from libtool.db.query import compile_query
     from libtool.edits import pending_changes, write_pending
 
     where = compile_query(list(query))
@@ -399,6 +471,8 @@ def write(ctx: Context, query: tuple[str, ...], dry_run: bool) -> None:
 @pass_ctx
 def history(ctx: Context, run: int | None) -> None:
     """List write runs, or the changes of one RUN."""
+    from sqlalchemy import select
+
     from libtool.db.models import WriteChange, WriteRun
     from libtool.edits import runs
 
@@ -469,7 +543,8 @@ def import_csv(ctx: Context, file: str, dry_run: bool, skip_bad_rows: bool) -> N
         if plan.errors and not skip_bad_rows:
             click.echo(
                 f"nothing staged: {plan.bad_rows} bad rows of {plan.rows}; "
-                "fix them or use --skip-bad-rows", err=True,
+                "fix them or use --skip-bad-rows",
+                err=True,
             )
             sys.exit(1)
         if dry_run:
@@ -490,11 +565,15 @@ def import_csv(ctx: Context, file: str, dry_run: bool, skip_bad_rows: bool) -> N
 @pass_ctx
 def move(ctx: Context, query: tuple[str, ...], template: str | None, dry_run: bool) -> None:
     """Move files inside their library root to where the path template puts them."""
+    from libtool.db.query import compile_query
     from libtool.organise import move_tracks
 
     summary = move_tracks(
-        ctx.library, compile_query(list(query)), template or ctx.settings.move_template,
-        dry_run=dry_run, report=_reporter,
+        ctx.library,
+        compile_query(list(query)),
+        template or ctx.settings.move_template,
+        dry_run=dry_run,
+        report=_reporter,
     )
     if dry_run:
         return

@@ -9,16 +9,14 @@ suddenly empty is never emptied in the database.
 
 from __future__ import annotations
 
-import fnmatch
 import multiprocessing
 import os
 import re
 import signal
-import stat
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
@@ -29,35 +27,13 @@ from libtool.db.models import Album, Root, ScanError, ScanRun, Track, utcnow
 from libtool.db.session import Library, fold
 from libtool.errors import UsageError
 from libtool.pathutil import display_path, is_under
-from libtool.tags import AUDIO_EXTENSIONS, ReadError, read_track
+from libtool.tags import ReadError, read_track
+from libtool.walk import ProgressCallback, ScanSummary, normalise_root, walk_tree
 
 BATCH = 500  # records per commit: small enough to lose little, large enough to be fast
 IN_PROCESS_BELOW = 48  # fewer files than this are read without starting workers
 IN_FLIGHT = 4 * BATCH  # paths handed to the workers at a time
 _DISC_FOLDER = re.compile(rb"^(cd|disc|disk|dvd|side)[\s_-]*\d+\b", re.IGNORECASE)
-
-#: progress(phase, done, total): phase is "walk" (total unknown: 0) or "read".
-ProgressCallback = Callable[[str, int, int], None]
-
-
-@dataclass
-class ScanSummary:
-    added: int = 0
-    updated: int = 0
-    missing: int = 0
-    unchanged: int = 0
-    errors: int = 0
-    seconds: float = 0.0
-    interrupted: bool = False
-    run_id: int | None = None
-    notes: list[str] = field(default_factory=list)
-
-    def line(self) -> str:
-        text = (
-            f"{self.added} added, {self.updated} updated, {self.missing} missing, "
-            f"{self.unchanged} unchanged, {self.errors} errors in {self.seconds:.2f}s"
-        )
-        return text + (" (interrupted: progress so far is saved)" if self.interrupted else "")
 
 
 @dataclass
@@ -66,18 +42,6 @@ class _Target:
 
     root_id: int
     path: bytes
-
-
-@dataclass
-class _Walk:
-    files: dict[bytes, tuple[int, int]] = field(default_factory=dict)  # path -> (size, mtime)
-    unreadable: list[bytes] = field(default_factory=list)
-    problems: list[tuple[bytes, str, str]] = field(default_factory=list)  # path, kind, message
-
-
-def normalise_root(path: str | bytes) -> bytes:
-    raw = os.fsencode(path)
-    return os.path.normpath(os.path.abspath(raw))
 
 
 def register_roots(session: Session, paths: Iterable[bytes]) -> list[_Target]:
@@ -281,71 +245,6 @@ def _scan_target(
         session.execute(delete(ScanError).where(ScanError.id.in_(stale[start : start + BATCH])))
     session.execute(update(Root).where(Root.id == target.root_id).values(last_scan_at=now))
     session.commit()
-
-
-def walk_tree(
-    top: bytes, ignore: tuple[str, ...] = (), report: ProgressCallback | None = None
-) -> _Walk:
-    """Every audio file under ``top`` with its (size, mtime_ns).
-
-    Hidden entries and ignore patterns are skipped, symlinked folders are
-    followed once (loops end), and only regular files are listed; anything
-    else that looks like audio is reported as a problem instead of opened.
-    """
-    walk = _Walk()
-    seen_dirs: set[tuple[int, int]] = set()
-    try:
-        st = os.stat(top)
-        seen_dirs.add((st.st_dev, st.st_ino))
-    except OSError as exc:
-        walk.unreadable.append(top)
-        walk.problems.append((top, "unreadable-folder", f"cannot read folder: {exc.strerror}"))
-        return walk
-    stack = [top]
-    while stack:
-        folder = stack.pop()
-        try:
-            with os.scandir(folder) as entries:
-                items = list(entries)
-        except OSError as exc:
-            walk.unreadable.append(folder)
-            walk.problems.append(
-                (folder, "unreadable-folder", f"cannot read folder: {exc.strerror}")
-            )
-            continue
-        for entry in items:
-            name = entry.name
-            if name.startswith(b".") or _ignored(name, ignore):
-                continue
-            try:
-                st = entry.stat()  # follows symlinks
-            except OSError as exc:
-                if os.path.splitext(name)[1].lower() in AUDIO_EXTENSIONS:
-                    kind = "broken-link" if entry.is_symlink() else "io"
-                    walk.problems.append((entry.path, kind, f"cannot stat: {exc.strerror}"))
-                continue
-            if stat.S_ISDIR(st.st_mode):
-                key = (st.st_dev, st.st_ino)
-                if key not in seen_dirs:
-                    seen_dirs.add(key)
-                    stack.append(entry.path)
-                continue
-            if os.path.splitext(name)[1].lower() not in AUDIO_EXTENSIONS:
-                continue
-            if not stat.S_ISREG(st.st_mode):
-                walk.problems.append((entry.path, "not-regular", "not a regular file"))
-                continue
-            walk.files[entry.path] = (st.st_size, st.st_mtime_ns)
-        if report is not None:
-            report("walk", len(walk.files), 0)
-    return walk
-
-
-def _ignored(name: bytes, patterns: tuple[str, ...]) -> bool:
-    if not patterns:
-        return False
-    text = os.fsdecode(name)
-    return any(fnmatch.fnmatch(text, pattern) for pattern in patterns)
 
 
 def _read_one(path: bytes) -> tuple[bytes, dict[str, Any] | None, tuple[str, str] | None]:

@@ -46,6 +46,7 @@ from libtool.formats.base import safe_str
 from libtool.formats.id3 import KNOWN_FRAMES
 from libtool.formats.vorbis import ReadView
 from libtool.tagmap import RULES
+from libtool.walk import AUDIO_EXTENSIONS
 
 #: Extension -> mutagen class tried first.
 BY_EXTENSION: dict[str, type[mutagen.FileType]] = {
@@ -58,7 +59,7 @@ BY_EXTENSION: dict[str, type[mutagen.FileType]] = {
     ".mpc": musepack.Musepack, ".mp+": musepack.Musepack, ".tak": tak.TAK,
     ".tta": trueaudio.TrueAudio, ".ofr": optimfrog.OptimFROG, ".ofs": optimfrog.OptimFROG,
 }
-AUDIO_EXTENSIONS = frozenset(ext.encode() for ext in BY_EXTENSION)
+assert {e.encode() for e in BY_EXTENSION} == AUDIO_EXTENSIONS, "walk and tags disagree"
 ID3_FILE_TYPES = (mp3.MP3, trueaudio.TrueAudio, aiff.AIFF, wave.WAVE, dsf.DSF, dsdiff.DSDIFF)
 
 FORMAT_NAMES = {

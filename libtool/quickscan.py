@@ -1,0 +1,108 @@
+"""The no-change rescan, without SQLAlchemy or mutagen.
+
+Most rescans find nothing new. This walks every root and compares it with the
+library through the stdlib ``sqlite3`` module; if every file is unchanged (or
+is the same broken file as before) it records the scan run and is done in a
+fraction of the time a full start-up takes. The moment anything differs, a
+root is missing, a folder is unreadable, or the last run did not complete, it
+returns None and the real scanner (``libtool.scan``) does the work.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import quote
+
+from libtool.db import SCHEMA_HEAD
+from libtool.pathutil import is_under
+from libtool.walk import ScanSummary, normalise_root, walk_tree
+
+
+def _timestamp() -> str:
+    """A UTC time as SQLAlchemy stores DateTime in SQLite."""
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def unchanged_rescan(
+    database: Path, ignore: tuple[str, ...] = (), config_roots: tuple[str, ...] = ()
+) -> ScanSummary | None:
+    """The summary of a rescan that found nothing to do, or None to do a real scan."""
+    started = time.perf_counter()
+    if not database.is_file():
+        return None
+    uri = f"file:{quote(str(database))}?mode=rw"
+    try:
+        conn = sqlite3.connect(uri, uri=True, timeout=10)
+    except sqlite3.Error:
+        return None
+    try:
+        return _check(conn, ignore, config_roots, started)
+    except sqlite3.Error:
+        return None  # anything unexpected: let the real scanner decide and report
+    finally:
+        conn.close()
+
+
+def _check(
+    conn: sqlite3.Connection, ignore: tuple[str, ...], config_roots: tuple[str, ...],
+    started: float,
+) -> ScanSummary | None:
+    (version,) = conn.execute("SELECT version_num FROM alembic_version").fetchone() or (None,)
+    last = conn.execute("SELECT status FROM scan_runs ORDER BY id DESC LIMIT 1").fetchone()
+    if version != SCHEMA_HEAD or last is None or last[0] != "complete":
+        return None
+    roots = conn.execute("SELECT id, path FROM roots").fetchall()
+    known_roots = {path for _, path in roots}
+    if not roots or any(normalise_root(r) not in known_roots for r in config_roots):
+        return None
+    summary = ScanSummary()
+    failing: list[bytes] = []
+    for root_id, root in roots:
+        if not os.path.isdir(root):
+            return None
+        walk = walk_tree(root, ignore)
+        if walk.problems or walk.unreadable or not walk.files:
+            return None
+        tracks = {
+            path: (size, mtime_ns, missing)
+            for path, size, mtime_ns, missing in conn.execute(
+                "SELECT path, size, mtime_ns, missing FROM tracks WHERE root_id = ?", (root_id,)
+            )
+        }
+        failed = {
+            path: (size, mtime_ns)
+            for path, size, mtime_ns in conn.execute(
+                "SELECT path, size, mtime_ns FROM scan_errors WHERE size IS NOT NULL"
+            )
+            if is_under(path, root)
+        }
+        for path, stamp in walk.files.items():
+            row = tracks.get(path)
+            if row is not None and not row[2] and row[:2] == stamp:
+                summary.unchanged += 1
+            elif failed.get(path) == stamp:
+                failing.append(path)  # the same broken file as last time
+            else:
+                return None  # new, changed, or back after going missing
+        if any(not missing and path not in walk.files for path, (*_, missing) in tracks.items()):
+            return None  # a file vanished
+    summary.errors = len(failing)
+    summary.seconds = time.perf_counter() - started
+    now = _timestamp()
+    with conn:
+        cur = conn.execute(
+            "INSERT INTO scan_runs (started_at, finished_at, status, full, added, updated, "
+            "missing, unchanged, errors, seconds) VALUES (?, ?, 'complete', 0, 0, 0, 0, ?, ?, ?)",
+            (now, now, summary.unchanged, summary.errors, summary.seconds),
+        )
+        summary.run_id = cur.lastrowid
+        conn.execute("UPDATE roots SET last_scan_at = ?", (now,))
+        conn.executemany(
+            "UPDATE scan_errors SET run_id = ? WHERE path = ?",
+            [(summary.run_id, path) for path in failing],
+        )
+    return summary

@@ -1,0 +1,124 @@
+"""The file-system side of a scan: which audio files are under a root, and their stamps.
+
+Kept free of SQLAlchemy and mutagen so that a rescan that finds nothing changed
+(``libtool.quickscan``) starts fast.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import stat
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+#: The extensions scanned as audio (``libtool.tags`` picks a mutagen class for each).
+AUDIO_EXTENSIONS = frozenset(
+    ext.encode()
+    for ext in (
+        ".mp3", ".mp2", ".flac", ".ogg", ".oga", ".opus", ".spx", ".m4a", ".m4b", ".m4p",
+        ".mp4", ".alac", ".aac", ".ac3", ".wma", ".asf", ".aif", ".aiff", ".aifc", ".wav",
+        ".dsf", ".dff", ".ape", ".wv", ".mpc", ".mp+", ".tak", ".tta", ".ofr", ".ofs",
+    )
+)
+
+#: progress(phase, done, total): phase is "walk" (total unknown: 0) or "read".
+ProgressCallback = Callable[[str, int, int], None]
+
+
+
+@dataclass
+class ScanSummary:
+    added: int = 0
+    updated: int = 0
+    missing: int = 0
+    unchanged: int = 0
+    errors: int = 0
+    seconds: float = 0.0
+    interrupted: bool = False
+    run_id: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        text = (
+            f"{self.added} added, {self.updated} updated, {self.missing} missing, "
+            f"{self.unchanged} unchanged, {self.errors} errors in {self.seconds:.2f}s"
+        )
+        return text + (" (interrupted: progress so far is saved)" if self.interrupted else "")
+
+
+@dataclass
+class Walk:
+    files: dict[bytes, tuple[int, int]] = field(default_factory=dict)  # path -> (size, mtime)
+    unreadable: list[bytes] = field(default_factory=list)
+    problems: list[tuple[bytes, str, str]] = field(default_factory=list)  # path, kind, message
+
+
+def normalise_root(path: str | bytes) -> bytes:
+    raw = os.fsencode(path)
+    return os.path.normpath(os.path.abspath(raw))
+
+
+def walk_tree(
+    top: bytes, ignore: tuple[str, ...] = (), report: ProgressCallback | None = None
+) -> Walk:
+    """Every audio file under ``top`` with its (size, mtime_ns).
+
+    Hidden entries and ignore patterns are skipped, symlinked folders are
+    followed once (loops end), and only regular files are listed; anything
+    else that looks like audio is reported as a problem instead of opened.
+    """
+    walk = Walk()
+    seen_dirs: set[tuple[int, int]] = set()
+    try:
+        st = os.stat(top)
+        seen_dirs.add((st.st_dev, st.st_ino))
+    except OSError as exc:
+        walk.unreadable.append(top)
+        walk.problems.append((top, "unreadable-folder", f"cannot read folder: {exc.strerror}"))
+        return walk
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as entries:
+                items = list(entries)
+        except OSError as exc:
+            walk.unreadable.append(folder)
+            walk.problems.append(
+                (folder, "unreadable-folder", f"cannot read folder: {exc.strerror}")
+            )
+            continue
+        for entry in items:
+            name = entry.name
+            if name.startswith(b".") or _ignored(name, ignore):
+                continue
+            try:
+                st = entry.stat()  # follows symlinks
+            except OSError as exc:
+                if os.path.splitext(name)[1].lower() in AUDIO_EXTENSIONS:
+                    kind = "broken-link" if entry.is_symlink() else "io"
+                    walk.problems.append((entry.path, kind, f"cannot stat: {exc.strerror}"))
+                continue
+            if stat.S_ISDIR(st.st_mode):
+                key = (st.st_dev, st.st_ino)
+                if key not in seen_dirs:
+                    seen_dirs.add(key)
+                    stack.append(entry.path)
+                continue
+            if os.path.splitext(name)[1].lower() not in AUDIO_EXTENSIONS:
+                continue
+            if not stat.S_ISREG(st.st_mode):
+                walk.problems.append((entry.path, "not-regular", "not a regular file"))
+                continue
+            walk.files[entry.path] = (st.st_size, st.st_mtime_ns)
+        if report is not None:
+            report("walk", len(walk.files), 0)
+    return walk
+
+
+def _ignored(name: bytes, patterns: tuple[str, ...]) -> bool:
+    if not patterns:
+        return False
+    text = os.fsdecode(name)
+    return any(fnmatch.fnmatch(text, pattern) for pattern in patterns)
