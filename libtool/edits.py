@@ -44,6 +44,7 @@ class RunSummary:
     failed: int = 0
     skipped: int = 0
     errors: list[str] = field(default_factory=list)
+    album_keys: set[str | None] = field(default_factory=set)  # albums to regroup afterwards
 
 
 def parse_value(name: str, text: str) -> list[str]:
@@ -169,8 +170,11 @@ def discard(session: Session, where: ColumnElement[bool]) -> int:
 
 def _write_one(
     session: Session, track: Track, changes: dict[str, list[str]], run: WriteRun, id3v23: bool
-) -> None:
-    """Write one file and record its history; raises WriteError and leaves the DB as it was."""
+) -> set[str | None]:
+    """Write one file and record its history; raises WriteError and leaves the DB as it was.
+
+    Returns the album keys the track left and joined, for regrouping.
+    """
     record = write_tags(
         track.path, changes, size=track.size, mtime_ns=track.mtime_ns, id3v23=id3v23
     )
@@ -186,12 +190,14 @@ def _write_one(
                 after=list(written.get(name, [])),
             )
         )
-    session.execute(update(Track), [dict(track_values(track.path, record), id=track.id)])
+    values = track_values(track.path, record)
+    session.execute(update(Track), [dict(values, id=track.id)])
     session.execute(
         delete(PendingChange).where(
             PendingChange.track_id == track.id, PendingChange.field.in_(list(changes))
         )
     )
+    return {track.album_key, values["album_key"]}
 
 
 def _new_run(session: Session, kind: str, undoes: int | None = None) -> WriteRun:
@@ -205,8 +211,8 @@ def _finish(session: Session, run: WriteRun, summary: RunSummary) -> None:
     run.finished_at = utcnow()
     run.files_ok, run.files_failed = summary.ok, summary.failed
     session.commit()
-    if summary.ok:
-        rebuild_albums(session)
+    if summary.album_keys - {None}:
+        rebuild_albums(session, summary.album_keys)
 
 
 def write_pending(
@@ -232,7 +238,7 @@ def write_pending(
         summary.run_id = run.id
         for track in tracks:
             try:
-                _write_one(session, track, pending[track.id], run, id3v23)
+                keys = _write_one(session, track, pending[track.id], run, id3v23)
             except WriteError as exc:
                 session.rollback()
                 summary.failed += 1
@@ -241,6 +247,7 @@ def write_pending(
                 continue
             session.commit()
             summary.ok += 1
+            summary.album_keys |= keys
             say("ok", track.path_text, ", ".join(sorted(pending[track.id])))
         _finish(session, run, summary)
     return summary
@@ -298,8 +305,10 @@ def undo(
             try:
                 moves = [c for c in track_changes if c.field == "path"]
                 tags = {c.field: c for c in track_changes if c.field != "path"}
+                keys = {track.album_key}
                 for change in moves:
                     move_track(session, track, change.before[0], run, exact=True)
+                    keys.add(track.album_key)
                 wanted = {}
                 for name, change in tags.items():
                     now = current_values(track, name)
@@ -313,7 +322,7 @@ def undo(
                         )
                     wanted[name] = list(change.before)
                 if wanted:
-                    _write_one(session, track, wanted, run, id3v23)
+                    keys |= _write_one(session, track, wanted, run, id3v23)
                 if not (wanted or moves):
                     summary.skipped += 1
                     continue
@@ -325,6 +334,7 @@ def undo(
                 continue
             session.commit()
             summary.ok += 1
+            summary.album_keys |= keys
             say("ok", track.path_text, "restored")
         if summary.failed == 0:
             target.undone_by_run_id = run.id

@@ -26,6 +26,7 @@ from libtool.db.session import Library
 from libtool.display import format_value
 from libtool.edits import RunSummary, _finish, _new_run
 from libtool.pathutil import cell_to_path, display_path, is_under, path_to_cell
+from libtool.scan import album_key
 
 MAX_COMPONENT_BYTES = 200  # below the common 255-byte limit, leaving room for " (n)" and temp names
 _FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f-\x9f]')
@@ -171,6 +172,7 @@ def move_track(
         )
     )
     track.path, track.path_text = final, display_path(final)
+    track.album_key = album_key(final, track.album, track.mb_albumid)
     session.flush()
     _remove_empty_folders(os.path.dirname(src), root.path)
     return final
@@ -210,6 +212,7 @@ def move_tracks(
         for track, dest in plan:
             shown = track.path_text
             try:
+                old_key = track.album_key
                 final = move_track(session, track, dest, run)
             except MoveError as exc:
                 session.rollback()
@@ -219,6 +222,7 @@ def move_tracks(
                 continue
             session.commit()
             summary.ok += 1
+            summary.album_keys |= {old_key, track.album_key}
             say("ok", shown, display_path(final))
         _finish(session, run, summary)
     return summary

@@ -9,6 +9,7 @@ suddenly empty is never emptied in the database.
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 import re
@@ -19,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from libtool.db.fts import index_new_tracks, last_track_id
@@ -108,8 +109,10 @@ def scan(
             for target in targets:
                 _scan_target(session, target, writer, full, jobs, ignore, report, summary)
             writer.flush()
-            if writer.changed or last not in (None, "complete"):
-                rebuild_albums(session)
+            if last not in (None, "complete") or needs_full_regroup(session):
+                rebuild_albums(session)  # after a killed run, or in an upgraded library
+            elif writer.keys - {None}:
+                rebuild_albums(session, writer.keys)
         except KeyboardInterrupt:
             summary.interrupted = True
             writer.flush_after_interrupt()
@@ -146,7 +149,9 @@ def _scan_target(
     known = {
         row.path: row
         for row in session.execute(
-            select(Track.id, Track.path, Track.size, Track.mtime_ns, Track.missing).where(
+            select(
+                Track.id, Track.path, Track.size, Track.mtime_ns, Track.missing, Track.album_key
+            ).where(
                 Track.root_id == target.root_id
             )
         )
@@ -186,8 +191,11 @@ def _scan_target(
     still_failing: list[bytes] = []
     for path, (size, mtime_ns) in walk.files.items():
         row = known.get(path)
-        if row is not None and not full and not row.missing and (
-            row.size == size and row.mtime_ns == mtime_ns
+        if (
+            row is not None
+            and not full
+            and not row.missing
+            and (row.size == size and row.mtime_ns == mtime_ns)
         ):
             summary.unchanged += 1
         elif not full and failed.get(path) == (size, mtime_ns):
@@ -219,9 +227,8 @@ def _scan_target(
             )
         session.commit()
         summary.missing += len(vanished)
-        writer.changed = True
+        writer.keys.update(known[path].album_key for path, _ in vanished)
 
-    ids = {path: row.id for path, row in known.items()}
     total = len(to_read)
     report("read", 0, total)
     for done, (path, record, error) in enumerate(read_many(to_read, jobs), start=1):
@@ -229,7 +236,10 @@ def _scan_target(
             writer.error(path, error[0], error[1], walk.files.get(path))
         else:
             assert record is not None
-            writer.record(target.root_id, path, record, ids.get(path))
+            row = known.get(path)
+            writer.record(target.root_id, path, record, row.id if row else None)
+            if row is not None:
+                writer.keys.add(row.album_key)
         report("read", done, total)
     writer.flush()
     # errors from earlier runs that this walk did not report again are stale (the file
@@ -289,8 +299,12 @@ def read_many(
 def track_values(path: bytes, record: dict[str, Any]) -> dict[str, Any]:
     """Column values for a track row from a freshly read record."""
     return dict(
-        record, path_text=display_path(path), missing=False, missing_since=None,
+        record,
+        path_text=display_path(path),
+        missing=False,
+        missing_since=None,
         scanned_at=utcnow(),
+        album_key=album_key(path, record["album"], record["mb_albumid"]),
     )
 
 
@@ -304,13 +318,14 @@ class _Writer:
         self.inserts: list[dict[str, Any]] = []
         self.updates: list[dict[str, Any]] = []
         self.errors: dict[bytes, dict[str, Any]] = {}
-        self.changed = False
+        self.keys: set[str | None] = set()  # albums touched by this scan
 
     def record(
         self, root_id: int, path: bytes, record: dict[str, Any], track_id: int | None
     ) -> None:
         now = utcnow()
         values = track_values(path, record)
+        self.keys.add(values["album_key"])
         if track_id is None:
             self.inserts.append(dict(values, root_id=root_id, path=path, added_at=now))
             self.summary.added += 1
@@ -325,8 +340,14 @@ class _Writer:
         """Record why ``path`` failed; ``stamp`` (size, mtime_ns) lets later scans skip it."""
         size, mtime_ns = stamp or (None, None)
         self.errors[path] = dict(
-            path=path, path_text=display_path(path), kind=kind, message=message,
-            run_id=self.run_id, at=utcnow(), size=size, mtime_ns=mtime_ns,
+            path=path,
+            path_text=display_path(path),
+            kind=kind,
+            message=message,
+            run_id=self.run_id,
+            at=utcnow(),
+            size=size,
+            mtime_ns=mtime_ns,
         )
         self.summary.errors += 1
         self._maybe_flush()
@@ -363,8 +384,17 @@ class _Writer:
             session.execute(delete(ScanError).where(ScanError.path.in_(list(self.errors))))
             session.execute(insert(ScanError), list(self.errors.values()))
         session.commit()
-        self.changed = self.changed or bool(self.inserts or self.updates)
         self.inserts, self.updates, self.errors = [], [], {}
+
+
+def album_key(path: bytes, album: str | None, mb_albumid: str | None) -> str | None:
+    """The album a track groups into: its MusicBrainz album id, else album name + folder."""
+    if not album:
+        return None
+    if mb_albumid:
+        return f"mb:{mb_albumid}"
+    name = (fold(album) or "").encode("utf-8", "surrogatepass")
+    return "dir:" + hashlib.sha1(album_folder(path) + b"\0" + name).hexdigest()
 
 
 def album_folder(path: bytes) -> bytes:
@@ -375,22 +405,40 @@ def album_folder(path: bytes) -> bytes:
     return folder
 
 
-def rebuild_albums(session: Session) -> None:
-    """Group present tracks into albums: MusicBrainz album id, else album name + folder."""
-    rows = session.execute(
-        select(
-            Track.id, Track.path, Track.album, Track.albumartist, Track.artist,
-            Track.mb_albumid, Track.year, Track.album_id,
-        ).where(Track.missing.is_(False), Track.album.is_not(None))
-    ).all()
+def rebuild_albums(session: Session, keys: Iterable[str | None] | None = None) -> None:
+    """Regroup the albums ``keys`` (every album when None) from their present tracks."""
+    columns = (
+        Track.id,
+        Track.path,
+        Track.album,
+        Track.albumartist,
+        Track.artist,
+        Track.mb_albumid,
+        Track.year,
+        Track.album_id,
+        Track.album_key,
+    )
+    present = select(*columns).where(Track.missing.is_(False), Track.album.is_not(None))
+    wanted = None if keys is None else sorted({k for k in keys if k})
+    if wanted is None:
+        rows = session.execute(present).all()
+        existing = {a.key: a for a in session.scalars(select(Album))}
+    else:
+        rows, existing = [], {}
+        for start in range(0, len(wanted), BATCH):
+            chunk = wanted[start : start + BATCH]
+            rows += session.execute(present.where(Track.album_key.in_(chunk))).all()
+            existing.update(
+                (a.key, a) for a in session.scalars(select(Album).where(Album.key.in_(chunk)))
+            )
     groups: dict[str, list[Any]] = {}
+    rekeyed = []
     for row in rows:
-        if row.mb_albumid:
-            key = f"mb:{row.mb_albumid}"
-        else:
-            key = f"dir:{album_folder(row.path).hex()}:{fold(row.album)}"
-        groups.setdefault(key, []).append(row)
-    existing = {a.key: a for a in session.scalars(select(Album))}
+        key = album_key(row.path, row.album, row.mb_albumid)
+        if key != row.album_key:  # a library from before album keys were stored
+            rekeyed.append({"tid": row.id, "key": key})
+        if key is not None:
+            groups.setdefault(key, []).append(row)
     albums: dict[str, Album] = {}
     for key, members in groups.items():
         album = existing.pop(key, None) or Album(key=key)
@@ -404,27 +452,36 @@ def rebuild_albums(session: Session) -> None:
         album.track_count = len(members)
         albums[key] = album
     session.add_all(albums.values())
-    session.flush()
-    assignments = {
-        m.id: albums[key].id
-        for key, members in groups.items()
-        for m in members
-        if m.album_id != albums[key].id
-    }
     for stale in existing.values():
         session.delete(stale)
     session.flush()
+    tracks = Track.__table__
+    by_id = tracks.c.id == bindparam("tid")
+    if rekeyed:
+        session.execute(update(tracks).where(by_id).values(album_key=bindparam("key")), rekeyed)
+    assignments = [
+        {"tid": m.id, "aid": albums[key].id}
+        for key, members in groups.items()
+        for m in members
+        if m.album_id != albums[key].id
+    ]
     if assignments:
-        session.execute(
-            update(Track), [{"id": tid, "album_id": aid} for tid, aid in assignments.items()]
-        )
+        session.execute(update(tracks).where(by_id).values(album_id=bindparam("aid")), assignments)
     session.execute(
         update(Track)
-        .where((Track.album.is_(None)) | (Track.missing.is_(True)))
+        .where((Track.album_key.is_(None)) | (Track.missing.is_(True)))
         .where(Track.album_id.is_not(None))
         .values(album_id=None)
     )
     session.commit()
+
+
+def needs_full_regroup(session: Session) -> bool:
+    """Whether some present tracks have no stored album key yet (an upgraded library)."""
+    unkeyed = select(Track.id).where(
+        Track.album.is_not(None), Track.album_key.is_(None), Track.missing.is_(False)
+    )
+    return session.scalar(unkeyed.limit(1)) is not None
 
 
 def _album_artist(members: list[Any]) -> str | None:

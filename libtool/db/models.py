@@ -90,11 +90,15 @@ class Track(Base):
         Index("ix_tracks_album_id", "album_id"),
         Index("ix_tracks_missing", "missing"),
         Index("ix_tracks_mb_albumid", "mb_albumid"),
+        Index("ix_tracks_album_key", "album_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     root_id: Mapped[int] = mapped_column(ForeignKey("roots.id", ondelete="CASCADE"))
     album_id: Mapped[int | None] = mapped_column(ForeignKey("albums.id", ondelete="SET NULL"))
+    # which album the track groups into (libtool.scan.album_key), so a scan regroups
+    # only the albums it touched
+    album_key: Mapped[str | None] = mapped_column(String(64))
     path: Mapped[bytes] = mapped_column(unique=True)
     path_text: Mapped[str]
 

@@ -526,11 +526,11 @@ def test_ctrl_c_while_grouping_albums(
     real: Callable[..., None] = scan_mod.rebuild_albums
     calls = []
 
-    def rebuild(session: Any) -> None:
+    def rebuild(session: Any, keys: Any = None) -> None:
         calls.append(1)
         if len(calls) == 1:
             raise KeyboardInterrupt
-        real(session)
+        real(session, keys)
 
     monkeypatch.setattr(scan_mod, "rebuild_albums", rebuild)
     assert scan(library, [root], jobs=1).interrupted
@@ -844,3 +844,36 @@ def test_an_unchanged_broken_file_is_not_read_again(
     reads.clear()
     full = scan(library, full=True, jobs=1)
     assert set(reads) == {fsb(good), fsb(broken)} and full.errors == 1
+
+
+def test_albums_are_regrouped_incrementally_and_after_an_upgrade(
+    library: Library, audio: AudioFactory, tmp_path: Path
+) -> None:
+    root = tmp_path / "music"
+    a1 = make(audio, root / "A" / "1.mp3", title="1", artist="X", album="Alpha")
+    make(audio, root / "A" / "2.mp3", title="2", artist="X", album="Alpha")
+    make(audio, root / "B" / "1.mp3", title="3", artist="Y", album="Beta")
+    scan(library, [str(root)], jobs=1)
+    with library.session() as session:
+        beta_id = session.scalar(select(Album.id).where(Album.album == "Beta"))
+
+    tag(a1, album="Gamma")  # one track leaves Alpha for a new album
+    age(a1, OLD_NS + 10)
+    scan(library, jobs=1)
+    albums = db_albums(library)
+    assert {name: [a.track_count for a in rows] for name, rows in albums.items()} == {
+        "Alpha": [1], "Beta": [1], "Gamma": [1],
+    }
+    with library.session() as session:
+        assert session.scalar(select(Album.id).where(Album.album == "Beta")) == beta_id  # untouched
+        keyed = {t.title: t.album_key for t in session.scalars(select(Track))}
+    assert all(keyed.values()) and len(set(keyed.values())) == 3
+
+    with library.session() as session:  # a library from before album keys were stored
+        session.execute(scan_mod.update(Track).values(album_key=None))
+        session.execute(scan_mod.delete(Album))
+        session.commit()
+    scan(library, jobs=1)  # nothing changed on disk, yet the albums are rebuilt
+    assert sorted(db_albums(library)) == ["Alpha", "Beta", "Gamma"]
+    with library.session() as session:
+        assert session.scalar(select(Track.id).where(Track.album_id.is_(None))) is None

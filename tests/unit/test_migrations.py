@@ -61,3 +61,12 @@ def test_migrations_ship_inside_the_package() -> None:
     folder = migrations_dir()
     assert (folder / "env.py").is_file()
     assert any(p.name.startswith("0001") for p in (folder / "versions").iterdir())
+
+
+def test_migrations_keep_the_fts_triggers(library) -> None:  # type: ignore[no-untyped-def]
+    """A batch ALTER that rebuilt the tracks table would silently drop its triggers."""
+    with library.engine.connect() as conn:
+        triggers = set(
+            conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars()
+        )
+    assert triggers == {"tracks_fts_ad", "tracks_fts_au"}
