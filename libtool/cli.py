@@ -29,24 +29,6 @@ if TYPE_CHECKING:  # SQLAlchemy is imported by the commands that need it, not at
 
 DEFAULT_FORMAT = "$artist - $album - $title"
 DEFAULT_ALBUM_FORMAT = "$albumartist - $album"
-JSON_COLUMNS = (
-    "id",
-    "path",
-    *FIELD_NAMES,
-    "year",
-    "originalyear",
-    "length",
-    "bitrate",
-    "format",
-    "codec",
-    "tag_format",
-    "sample_rate",
-    "channels",
-    "bits_per_sample",
-    "has_picture",
-    "size",
-    "missing",
-)
 
 
 class Context:
@@ -229,6 +211,8 @@ def ls(
                 else:
                     click.echo(render_template(template or DEFAULT_ALBUM_FORMAT, values))
             return
+        from libtool.csvio import ALL_COLUMNS as JSON_COLUMNS
+
         columns = [Track.path if c == "path" else getattr(Track, c) for c in JSON_COLUMNS]
         stmt = (
             select(*columns)

@@ -19,6 +19,7 @@ from libtool.db.models import PendingChange, Track, WriteChange, WriteRun, utcno
 from libtool.db.session import Library
 from libtool.errors import UsageError
 from libtool.fields import FIELD_BY_NAME, Kind, parse_bool, parse_float, parse_int, split_multi
+from libtool.fields import same_values as fields_same_values
 from libtool.formats.base import clean
 from libtool.pathutil import display_path
 from libtool.scan import rebuild_albums, track_values
@@ -74,15 +75,7 @@ def parse_value(name: str, text: str) -> list[str]:
 
 
 def same_values(name: str, a: list[str], b: list[str]) -> bool:
-    a, b = clean(a), clean(b)
-    kind = FIELD_BY_NAME[name].kind
-    if kind is Kind.INT:
-        return [parse_int(v) for v in a[:1]] == [parse_int(v) for v in b[:1]]
-    if kind is Kind.FLOAT:
-        return [parse_float(v) for v in a[:1]] == [parse_float(v) for v in b[:1]]
-    if kind is Kind.BOOL:
-        return [parse_bool(v) for v in a[:1]] == [parse_bool(v) for v in b[:1]]
-    return a == b
+    return fields_same_values(FIELD_BY_NAME[name], clean(a), clean(b))
 
 
 def current_values(track: Track, name: str) -> list[str]:
@@ -200,6 +193,14 @@ def _write_one(
     return {track.album_key, values["album_key"]}
 
 
+def _failed(session: Session, summary: RunSummary, say: Reporter, shown: str, message: str) -> None:
+    """One file of a run failed: undo its database changes, count and report it."""
+    session.rollback()
+    summary.failed += 1
+    summary.errors.append(message)
+    say("error", shown, message)
+
+
 def _new_run(session: Session, kind: str, undoes: int | None = None) -> WriteRun:
     run = WriteRun(kind=kind, undoes_run_id=undoes)
     session.add(run)
@@ -240,10 +241,7 @@ def write_pending(
             try:
                 keys = _write_one(session, track, pending[track.id], run, id3v23)
             except WriteError as exc:
-                session.rollback()
-                summary.failed += 1
-                summary.errors.append(exc.message)
-                say("error", track.path_text, exc.message)
+                _failed(session, summary, say, track.path_text, exc.message)
                 continue
             session.commit()
             summary.ok += 1
@@ -327,10 +325,7 @@ def undo(
                     summary.skipped += 1
                     continue
             except (WriteError, MoveError) as exc:
-                session.rollback()
-                summary.failed += 1
-                summary.errors.append(exc.message)
-                say("error", shown, exc.message)
+                _failed(session, summary, say, shown, exc.message)
                 continue
             session.commit()
             summary.ok += 1

@@ -153,3 +153,13 @@ def split_multi(field: Field, text: str) -> list[str]:
     if field.multi:
         return [part.strip() for part in text.split(MULTI_SEP.strip()) if part.strip()]
     return [text]
+
+
+def same_values(field: Field, a: list[str], b: list[str]) -> bool:
+    """Whether two lists of raw values mean the same for ``field`` (numbers by value)."""
+    a = [v for v in a if v != ""]
+    b = [v for v in b if v != ""]
+    parse = {Kind.INT: parse_int, Kind.FLOAT: parse_float, Kind.BOOL: parse_bool}.get(field.kind)
+    if parse is not None:
+        return [parse(v) for v in a[:1]] == [parse(v) for v in b[:1]]
+    return a == b

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from libtool.db.models import Album, Root, Track, WriteChange, WriteRun
 from libtool.db.session import Library
 from libtool.display import format_value
-from libtool.edits import RunSummary, _finish, _new_run
+from libtool.edits import RunSummary, _failed, _finish, _new_run
 from libtool.pathutil import cell_to_path, display_path, is_under, path_to_cell
 from libtool.scan import album_key
 
@@ -215,10 +215,7 @@ def move_tracks(
                 old_key = track.album_key
                 final = move_track(session, track, dest, run)
             except MoveError as exc:
-                session.rollback()
-                summary.failed += 1
-                summary.errors.append(exc.message)
-                say("error", shown, exc.message)
+                _failed(session, summary, say, shown, exc.message)
                 continue
             session.commit()
             summary.ok += 1

@@ -26,7 +26,7 @@ from typing import Any
 
 from mutagen.id3 import ID3
 
-from libtool.fields import FIELD_BY_NAME, Kind, parse_bool, parse_float, parse_int, parse_year
+from libtool.fields import FIELD_BY_NAME, Kind, parse_year, same_values
 from libtool.formats.base import clean
 from libtool.formats.id3 import as_mutagen_timestamp, is_clean_timestamp
 from libtool.pathutil import display_path
@@ -80,20 +80,14 @@ def _equivalent(field: str, got: list[str], wanted: list[str], *, v23: bool = Fa
     ID3v2.3 holds less than we may ask for: several values come back joined with
     ``V23_SEP``, and dates keep only what TYER/TDAT/TIME and TORY (a year) can hold.
     """
-    kind = FIELD_BY_NAME[field].kind
+    spec = FIELD_BY_NAME[field]
     got, wanted = clean(got), clean(wanted)
     if v23:
         if len(wanted) > 1:
             wanted = [V23_SEP.join(wanted)]
-        if kind is Kind.DATE:
+        if spec.kind is Kind.DATE:
             return [parse_year(v) for v in got[:1]] == [parse_year(v) for v in wanted[:1]]
-    if kind is Kind.INT:
-        return [parse_int(v) for v in got[:1]] == [parse_int(v) for v in wanted[:1]]
-    if kind is Kind.FLOAT:
-        return [parse_float(v) for v in got[:1]] == [parse_float(v) for v in wanted[:1]]
-    if kind is Kind.BOOL:
-        return [bool(parse_bool(v)) for v in got[:1]] == [bool(parse_bool(v)) for v in wanted[:1]]
-    return got == wanted
+    return same_values(spec, got, wanted)
 
 
 def apply_changes(audio: Any, changes: dict[str, list[str]], *, id3v23: bool = False) -> None:
