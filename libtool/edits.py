@@ -21,7 +21,7 @@ from libtool.errors import UsageError
 from libtool.fields import FIELD_BY_NAME, Kind, parse_bool, parse_float, parse_int, split_multi
 from libtool.fields import same_values as fields_same_values
 from libtool.formats.base import clean
-from libtool.pathutil import display_path
+from libtool.pathutil import cell_to_path, display_path
 from libtool.scan import rebuild_albums, track_values
 from libtool.write import WriteError, write_tags
 
@@ -237,17 +237,19 @@ def write_pending(
         pending = pending_by_track(session, (t.id for t in tracks))
         run = _new_run(session, "write")
         summary.run_id = run.id
-        for track in tracks:
-            try:
-                keys = _write_one(session, track, pending[track.id], run, id3v23)
-            except WriteError as exc:
-                _failed(session, summary, say, track.path_text, exc.message)
-                continue
-            session.commit()
-            summary.ok += 1
-            summary.album_keys |= keys
-            say("ok", track.path_text, ", ".join(sorted(pending[track.id])))
-        _finish(session, run, summary)
+        try:
+            for track in tracks:
+                try:
+                    keys = _write_one(session, track, pending[track.id], run, id3v23)
+                except WriteError as exc:
+                    _failed(session, summary, say, track.path_text, exc.message)
+                    continue
+                session.commit()
+                summary.ok += 1
+                summary.album_keys |= keys
+                say("ok", track.path_text, ", ".join(sorted(pending[track.id])))
+        finally:  # also on Ctrl-C: what was written is recorded and can be undone
+            _finish(session, run, summary)
     return summary
 
 
@@ -263,20 +265,25 @@ def undo(
     report: Reporter | None = None,
 ) -> RunSummary:
     """Put back the values a run replaced (tags and paths), with the same safety as a write."""
-    from libtool.organise import MoveError, move_track
-
     say = report or (lambda kind, path, msg: None)
     summary = RunSummary()
     with library.session() as session:
         if run_id is None:
             target = session.scalars(
                 select(WriteRun)
-                .where(WriteRun.undone_by_run_id.is_(None), WriteRun.files_ok > 0)
+                .where(
+                    WriteRun.undone_by_run_id.is_(None),
+                    WriteRun.id.in_(select(WriteChange.run_id)),
+                )
                 .order_by(WriteRun.id.desc())
                 .limit(1)
             ).first()
             if target is None:
                 raise UsageError("nothing to undo")
+            if target.kind == "undo" and target.undoes_run_id is not None:
+                undone = session.get(WriteRun, target.undoes_run_id)
+                if undone is not None and undone.undone_by_run_id is None:
+                    target = undone  # that undo only partly worked: finish it, don't redo
         else:
             target = session.get(WriteRun, run_id)
             if target is None:
@@ -295,43 +302,68 @@ def undo(
                 by_track.setdefault(change.track_id, []).append(change)
         run = _new_run(session, "undo", undoes=target.id)
         summary.run_id = run.id
-        for track_id, track_changes in by_track.items():
-            track = session.get(Track, track_id)
-            if track is None:
-                continue
-            shown = track.path_text
-            try:
-                moves = [c for c in track_changes if c.field == "path"]
-                tags = {c.field: c for c in track_changes if c.field != "path"}
-                keys = {track.album_key}
-                for change in moves:
-                    move_track(session, track, change.before[0], run, exact=True)
-                    keys.add(track.album_key)
-                wanted = {}
-                for name, change in tags.items():
-                    now = current_values(track, name)
-                    if same_values(name, now, change.before):
-                        continue  # already back
-                    if not same_values(name, now, change.after):
-                        raise WriteError(
-                            "changed",
-                            f"{display_path(track.path)}: {name} changed since run "
-                            f"{target.id}; not undone",
-                        )
-                    wanted[name] = list(change.before)
-                if wanted:
-                    keys |= _write_one(session, track, wanted, run, id3v23)
-                if not (wanted or moves):
-                    summary.skipped += 1
-                    continue
-            except (WriteError, MoveError) as exc:
-                _failed(session, summary, say, shown, exc.message)
-                continue
-            session.commit()
-            summary.ok += 1
-            summary.album_keys |= keys
-            say("ok", track.path_text, "restored")
-        if summary.failed == 0:
-            target.undone_by_run_id = run.id
-        _finish(session, run, summary)
+        try:
+            for track_id, track_changes in by_track.items():
+                track = session.get(Track, track_id)
+                if track is not None:
+                    _undo_track(session, track, track_changes, target, run, summary, say, id3v23)
+            if summary.failed == 0:
+                target.undone_by_run_id = run.id
+        finally:
+            _finish(session, run, summary)
     return summary
+
+
+def _undo_track(
+    session: Session,
+    track: Track,
+    changes: list[WriteChange],
+    target: WriteRun,
+    run: WriteRun,
+    summary: RunSummary,
+    say: Reporter,
+    id3v23: bool,
+) -> None:
+    """Put one track's file back as it was before ``target``; a failure is counted, not raised."""
+    from libtool.organise import MoveError, move_track
+
+    shown = track.path_text
+    try:
+        keys = {track.album_key}
+        moved = False
+        for change in (c for c in changes if c.field == "path"):
+            before, after = cell_to_path(change.before[0]), cell_to_path(change.after[0])
+            if track.path == before:
+                continue  # already back
+            if track.path != after:
+                raise MoveError(
+                    "changed", f"{shown} was moved again since run {target.id}; not moved back"
+                )
+            move_track(session, track, before, run, exact=True)
+            keys.add(track.album_key)
+            moved = True
+        wanted = {}
+        for change in (c for c in changes if c.field != "path"):
+            now = current_values(track, change.field)
+            if same_values(change.field, now, change.before):
+                continue  # already back
+            if not same_values(change.field, now, change.after):
+                raise WriteError(
+                    "changed",
+                    f"{display_path(track.path)}: {change.field} changed since run "
+                    f"{target.id}; not undone",
+                )
+            wanted[change.field] = list(change.before)
+        if wanted:
+            keys |= _write_one(session, track, wanted, run, id3v23)
+        if not (wanted or moved):
+            summary.skipped += 1
+            return
+    except (WriteError, MoveError) as exc:
+        _failed(session, summary, say, shown, exc.message)
+        return
+    session.commit()
+    summary.ok += 1
+    summary.album_keys |= keys
+    say("ok", track.path_text, "restored")
+

@@ -25,6 +25,7 @@ from libtool.db.models import Album, Root, Track, WriteChange, WriteRun
 from libtool.db.session import Library
 from libtool.display import format_value
 from libtool.edits import RunSummary, _failed, _finish, _new_run
+from libtool.errors import LibtoolError
 from libtool.pathutil import cell_to_path, display_path, is_under, path_to_cell
 from libtool.scan import album_key
 
@@ -47,7 +48,7 @@ FALLBACKS = {
 }
 
 
-class MoveError(Exception):
+class MoveError(LibtoolError):
     def __init__(self, kind: str, message: str) -> None:
         super().__init__(message)
         self.kind = kind
@@ -88,7 +89,12 @@ def destination(root: bytes, track: Track, album: Album | None, template: str) -
     parts = [p for p in template.replace("\\", "/").split("/") if p.strip()]
     if not parts:
         raise MoveError("template", "the path template is empty")
-    names = [sanitise(Template(part).safe_substitute(values)) for part in parts]
+    try:
+        names = [sanitise(Template(part).substitute(values)) for part in parts]
+    except KeyError as exc:
+        raise MoveError("template", f"unknown field ${exc.args[0]} in the path template") from exc
+    except ValueError as exc:
+        raise MoveError("template", f"bad path template {template!r}: {exc}") from exc
     ext = os.path.splitext(track.path)[1].lower().decode("utf-8", "replace")
     names[-1] = sanitise(names[-1], MAX_COMPONENT_BYTES - len(ext.encode())) + ext
     dest = os.path.normpath(os.path.join(root, *(n.encode("utf-8") for n in names)))
@@ -124,7 +130,11 @@ def _place(src: bytes, dest: bytes, exact: bool, taken: Callable[[bytes], bool])
                 continue
             os.rename(src, candidate)  # no hard links here: check-then-rename
             return candidate
-        os.unlink(src)
+        try:
+            os.unlink(src)
+        except OSError:
+            os.unlink(candidate)  # never leave a second name behind
+            raise
         return candidate
     raise MoveError("occupied", f"{display_path(dest)} already exists")
 
@@ -152,6 +162,8 @@ def move_track(
         raise MoveError("outside", f"{display_path(dest)} is outside the library root")
     if not os.path.lexists(src):
         raise MoveError("vanished", f"{display_path(src)} no longer exists; run mlib scan")
+    if os.path.islink(src):
+        raise MoveError("symlink", f"{display_path(src)} is a symbolic link; not moved")
 
     def taken(candidate: bytes) -> bool:
         in_db = session.scalar(select(Track.id).where(Track.path == candidate))
@@ -209,17 +221,19 @@ def move_tracks(
             return summary
         run = _new_run(session, "move")
         summary.run_id = run.id
-        for track, dest in plan:
-            shown = track.path_text
-            try:
-                old_key = track.album_key
-                final = move_track(session, track, dest, run)
-            except MoveError as exc:
-                _failed(session, summary, say, shown, exc.message)
-                continue
-            session.commit()
-            summary.ok += 1
-            summary.album_keys |= {old_key, track.album_key}
-            say("ok", shown, display_path(final))
-        _finish(session, run, summary)
+        try:
+            for track, dest in plan:
+                shown = track.path_text
+                try:
+                    old_key = track.album_key
+                    final = move_track(session, track, dest, run)
+                except MoveError as exc:
+                    _failed(session, summary, say, shown, exc.message)
+                    continue
+                session.commit()
+                summary.ok += 1
+                summary.album_keys |= {old_key, track.album_key}
+                say("ok", shown, display_path(final))
+        finally:  # also on Ctrl-C: what moved is recorded and can be undone
+            _finish(session, run, summary)
     return summary

@@ -162,8 +162,9 @@ def read_track(path: bytes) -> dict[str, Any]:
         try:
             audio = open_audio(path, fileobj)
         except ReadError as exc:
-            exc.message = exc.message.replace(f"'{fd}' ", "").replace(f"{fd!r}", "file")
-            raise ReadError(exc.kind, exc.message) from exc
+            # mutagen names the file object, here a bare descriptor number ("'6' is not...")
+            message = exc.message.replace(f"'{fd}' ", "", 1)
+            raise ReadError(exc.kind, message) from exc
         except OSError as exc:
             raise ReadError("io", f"read error: {exc.strerror or exc}") from exc
     record = stream_info(audio)

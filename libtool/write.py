@@ -26,6 +26,7 @@ from typing import Any
 
 from mutagen.id3 import ID3
 
+from libtool.errors import LibtoolError
 from libtool.fields import FIELD_BY_NAME, Kind, parse_year, same_values
 from libtool.formats.base import clean
 from libtool.formats.id3 import as_mutagen_timestamp, is_clean_timestamp
@@ -40,7 +41,7 @@ V23_SEP = "/"
 _V23_CONVERTED = frozenset({"TDRC", "TDOR", "TIPL", "TMCL"})
 
 
-class WriteError(Exception):
+class WriteError(LibtoolError):
     """A file that was not written; the file on disk is unchanged."""
 
     def __init__(self, kind: str, message: str) -> None:
@@ -156,17 +157,28 @@ def write_tags(
     mtime_ns: int,
     id3v23: bool = False,
 ) -> dict[str, Any]:
-    """Write ``changes`` to ``path`` and return the file's new record (as a scan reads it)."""
+    """Write ``changes`` to ``path`` and return the file's new record (as a scan reads it).
+
+    A symlink is written through: its target gets the new tags and the link stays a
+    link. A file with several hard links is refused, since replacing it would
+    silently split it from its other names.
+    """
     shown = display_path(path)
     st = check_unchanged(path, size, mtime_ns)
-    folder = os.path.dirname(path) or b"."
-    if not os.access(path, os.W_OK) or not os.access(folder, os.W_OK):
+    if st.st_nlink > 1:
+        raise WriteError(
+            "hard-link",
+            f"{shown} has {st.st_nlink} hard links; writing would separate it from the others",
+        )
+    real = os.path.realpath(path)  # the file itself, when path is a symlink
+    folder = os.path.dirname(real) or b"."
+    if not os.access(real, os.W_OK) or not os.access(folder, os.W_OK):
         raise WriteError("read-only", f"{shown} (or its folder) is read-only")
-    temp = temp_path_for(path)
+    temp = temp_path_for(real)
     try:
         try:
-            shutil.copyfile(path, temp)
-            shutil.copymode(path, temp)
+            shutil.copyfile(real, temp)
+            shutil.copymode(real, temp)
             with contextlib.suppress(OSError):
                 os.chown(temp, st.st_uid, st.st_gid)
             audio = open_audio(temp)
@@ -177,10 +189,21 @@ def write_tags(
                 os.fsync(handle.fileno())
         except OSError as exc:
             raise WriteError("io", f"cannot write {shown}: {exc.strerror or exc}") from exc
-        _verify(temp, changes, before, shown)
+        except (WriteError, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # mutagen refusing a value, a parser bug: this file only
+            raise WriteError("error", f"cannot write {shown}: {type(exc).__name__}: {exc}") from exc
+        try:
+            _verify(temp, changes, before, shown)
+        except WriteError:
+            raise
+        except Exception as exc:
+            raise WriteError(
+                "verify", f"cannot verify {shown}: {type(exc).__name__}: {exc}"
+            ) from exc
         check_unchanged(path, size, mtime_ns)  # nobody changed it while we worked
         try:
-            os.replace(temp, path)
+            os.replace(temp, real)
         except OSError as exc:
             raise WriteError("io", f"cannot replace {shown}: {exc.strerror or exc}") from exc
         _fsync_folder(folder)

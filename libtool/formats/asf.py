@@ -25,8 +25,10 @@ class Attr:
         return []
 
     def write(self, tags: ASFTags, values: list[str]) -> None:
+        old = self.read(tags)  # attributes repeating the value being replaced go; others stay
         for k in _find(tags, self.key):
-            del tags[k]
+            if k == self.key or clean([str(v) for v in tags[k]]) == old:
+                del tags[k]
         if values:
             tags[self.key] = list(values)
 

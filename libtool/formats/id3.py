@@ -111,8 +111,10 @@ class Txxx:
         return []
 
     def write(self, tags: id3.ID3, values: list[str]) -> None:
+        old = self.read(tags)  # frames repeating the value being replaced go; others stay
         for f in self._frames(tags):
-            del tags[f.HashKey]
+            if clean(list(f.text)) == old:
+                del tags[f.HashKey]
         if values:
             tags.add(id3.TXXX(encoding=UTF8, desc=self.desc, text=list(values)))
 
@@ -148,20 +150,32 @@ class Described:
     def _frames(self, tags: id3.ID3) -> list[id3.Frame]:
         return [f for f in tags.getall(self.frame) if f.desc == ""]
 
-    def read(self, tags: id3.ID3) -> list[str]:
+    def _source(self, tags: id3.ID3) -> id3.Frame | None:
+        """The frame read: English first, else the first in another language."""
         frames = sorted(self._frames(tags), key=lambda f: f.lang != "eng")
-        for f in frames:
-            text = f.text if isinstance(f.text, list) else [f.text]
-            return clean(text)
-        return []
+        return frames[0] if frames else None
+
+    @staticmethod
+    def _text(frame: id3.Frame) -> list[str]:
+        return clean(frame.text if isinstance(frame.text, list) else [frame.text])
+
+    def read(self, tags: id3.ID3) -> list[str]:
+        source = self._source(tags)
+        return self._text(source) if source is not None else []
 
     def write(self, tags: id3.ID3, values: list[str]) -> None:
-        for f in self._frames(tags):
-            del tags[f.HashKey]
+        """Replace the frame read, in its language; frames in other languages stay."""
+        source = self._source(tags)
+        lang = source.lang if source is not None else "eng"
+        if source is not None:
+            old = self._text(source)
+            for f in self._frames(tags):
+                if f.lang == lang or self._text(f) == old:
+                    del tags[f.HashKey]
         if values:
             cls = getattr(id3, self.frame)
             text = list(values) if self.frame == "COMM" else "\n".join(values)
-            tags.add(cls(encoding=UTF8, lang="eng", desc="", text=text))
+            tags.add(cls(encoding=UTF8, lang=lang, desc="", text=text))
 
     def claims(self, key: str) -> bool:
         return key.startswith(f"{self.frame}::")

@@ -117,12 +117,17 @@ class Freeform:
 
     def read(self, tags: MP4Tags) -> list[str]:
         for k in self._keys(tags):
-            return clean([bytes(v).decode("utf-8", "replace") for v in tags[k]])
+            return self._values(tags, k)
         return []
 
+    def _values(self, tags: MP4Tags, key: str) -> list[str]:
+        return clean([bytes(v).decode("utf-8", "replace") for v in tags[key]])
+
     def write(self, tags: MP4Tags, values: list[str]) -> None:
+        old = self.read(tags)  # atoms repeating the value being replaced go; others stay
         for k in self._keys(tags):
-            del tags[k]
+            if k == FREEFORM + self.name or self._values(tags, k) == old:
+                del tags[k]
         if values:
             tags[FREEFORM + self.name] = [MP4FreeForm(v.encode("utf-8")) for v in values]
 

@@ -47,6 +47,22 @@ def _delete(tags: VCommentDict, key: str) -> None:
         del tags[key]
 
 
+def _replace(
+    tags: VCommentDict, key: str, aliases: tuple[str, ...], old: list[str], new: list[str]
+) -> None:
+    """Write ``key``; an alias goes only if it just repeated the value being replaced.
+
+    An alias holding something else (a long DESCRIPTION beside a short COMMENT) is
+    the user's data too, and stays.
+    """
+    _delete(tags, key)
+    for alias in aliases:
+        if _get(tags, alias) == old:
+            _delete(tags, alias)
+    if new:
+        tags[key] = list(new)
+
+
 @dataclass(frozen=True)
 class Key:
     key: str
@@ -60,10 +76,7 @@ class Key:
         return []
 
     def write(self, tags: VCommentDict, values: list[str]) -> None:
-        for k in (self.key, *self.aliases):
-            _delete(tags, k)
-        if values:
-            tags[self.key] = list(values)
+        _replace(tags, self.key, self.aliases, self.read(tags), values)
 
     def claims(self, key: str) -> bool:
         return key.upper() in (self.key, *self.aliases)
@@ -120,13 +133,10 @@ class Total:
         return []
 
     def write(self, tags: VCommentDict, values: list[str]) -> None:
-        for k in (self.key, *self.aliases):
-            _delete(tags, k)
+        _replace(tags, self.key, self.aliases, self.read(tags), values[:1])
         numbers = _get(tags, self.number_key)
         if numbers and "/" in numbers[0]:  # keep the total in one place only
             tags[self.number_key] = [split_pair(numbers[0])[0]]
-        if values:
-            tags[self.key] = [values[0]]
 
     def claims(self, key: str) -> bool:
         return key.upper() in (self.key, *self.aliases)

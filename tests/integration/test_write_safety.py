@@ -311,3 +311,136 @@ def test_a_write_that_would_change_another_field_is_refused(
     with pytest.raises(WriteError, match="would drop mood"):
         write_tags(bytes(path), {"title": ["x"]}, size=st.st_size, mtime_ns=st.st_mtime_ns)
     assert sha(path) == before
+
+
+def test_writing_a_field_keeps_different_values_its_rule_also_reads(
+    audio, tmp_path: Path  # type: ignore[no-untyped-def]
+) -> None:
+    """DESCRIPTION beside COMMENT, a German comment beside the English one: not ours to drop."""
+    from mutagen.id3 import COMM, ID3
+
+    flac = tagged_flac(audio, tmp_path / "a.flac")
+    f = mutagen.File(flac)
+    f.tags["COMMENT"] = ["short"]
+    f.tags["DESCRIPTION"] = ["long liner notes"]
+    f.tags["ALBUM ARTIST"] = ["Old AA"]  # only an alias: it is the value being replaced
+    f.save()
+    st = os.stat(flac)
+    write_tags(
+        bytes(flac), {"comment": ["new"], "albumartist": ["New AA"]},
+        size=st.st_size, mtime_ns=st.st_mtime_ns,
+    )
+    tags = mutagen.File(flac).tags
+    assert tags["COMMENT"] == ["new"] and tags["DESCRIPTION"] == ["long liner notes"]
+    assert tags["ALBUMARTIST"] == ["New AA"] and "ALBUM ARTIST" not in tags
+
+    mp3 = audio.make(tmp_path / "b.mp3", "mp3")
+    id3 = ID3()
+    id3.add(COMM(encoding=3, lang="eng", desc="", text=["english"]))
+    id3.add(COMM(encoding=3, lang="deu", desc="", text=["deutsch"]))
+    id3.save(mp3)
+    st = os.stat(mp3)
+    write_tags(bytes(mp3), {"comment": ["new"]}, size=st.st_size, mtime_ns=st.st_mtime_ns)
+    frames = {f.lang: f.text for f in ID3(mp3).getall("COMM")}
+    assert frames == {"eng": ["new"], "deu": ["deutsch"]}
+
+
+def test_symlinks_are_written_through_and_hard_links_refused(
+    audio, tmp_path: Path, mlib  # type: ignore[no-untyped-def]
+) -> None:
+    music, outside = tmp_path / "music", tmp_path / "outside"
+    real = tagged_flac(audio, outside / "real.flac", "Linked")
+    music.mkdir()
+    (music / "link.flac").symlink_to(real)
+    hard = tagged_flac(audio, music / "hard.flac", "Hard")
+    os.link(hard, outside / "other-name.flac")
+    mlib("scan", music, check=True)
+    mlib("modify", "comment=new", "--yes", check=True)
+    result = mlib("write")
+    assert result.returncode == 1 and "2 hard links" in result.stderr
+    assert (music / "link.flac").is_symlink()  # still a link...
+    assert mutagen.File(real).tags["COMMENT"] == ["new"]  # ...and its target has the change
+    assert "COMMENT" not in mutagen.File(outside / "other-name.flac").tags
+    assert os.stat(hard).st_ino == os.stat(outside / "other-name.flac").st_ino
+
+    assert mlib("undo").returncode == 0  # undo goes through the link as well
+    assert "COMMENT" not in mutagen.File(real).tags and (music / "link.flac").is_symlink()
+
+
+def test_a_value_mutagen_rejects_fails_that_file_only(
+    audio, tmp_path: Path, mlib  # type: ignore[no-untyped-def]
+) -> None:
+    music = tmp_path / "music"
+    ok = tagged_flac(audio, music / "ok.flac", "A")
+    m4a = audio.make(music / "x.m4a", "m4a")
+    mlib("scan", music, check=True)
+    mlib("modify", "title=B", "--yes", check=True)
+    mlib("modify", "path::x\\.m4a$", "track=99999", "--yes", check=True)  # > 16 bits
+    result = mlib("write")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "x.m4a" in result.stderr
+    assert title_of(ok) == "B"
+    assert mutagen.File(m4a).tags.get("trkn") in (None, [])
+    history = mlib("history").stdout
+    assert "1 ok, 1 failed" in history  # the run was finished and recorded
+    assert mlib("undo").returncode == 0 and title_of(ok) == "A"
+
+
+def test_partial_undo_is_finished_not_redone(audio, tmp_path: Path, mlib) -> None:  # type: ignore[no-untyped-def]
+    music = tmp_path / "music"
+    a = tagged_flac(audio, music / "a.flac", "A")
+    b = tagged_flac(audio, music / "b.flac", "B")
+    mlib("scan", music, check=True)
+    mlib("modify", "title=New", "--yes", check=True)
+    mlib("write", check=True)
+    f = mutagen.File(b)  # b is edited elsewhere: the undo cannot touch it yet
+    f.tags["COMMENT"] = ["outside"]
+    f.save()
+    first = mlib("undo")
+    assert first.returncode == 1 and title_of(a) == "A" and title_of(b) == "New"
+    mlib("scan", check=True)
+    second = mlib("undo")  # finishes undoing run 1; must not re-apply 'New' to a
+    assert second.returncode == 0, second.stderr
+    assert title_of(a) == "A" and title_of(b) == "B"
+
+
+def test_undo_of_a_move_refuses_a_file_moved_again(audio, tmp_path: Path, mlib) -> None:  # type: ignore[no-untyped-def]
+    music = tmp_path / "music"
+    path = tagged_flac(audio, music / "orig.flac", "Song")
+    mlib("scan", music, check=True)
+    mlib("move", "-t", "one/$title", check=True)
+    mlib("move", "-t", "two/$title", check=True)
+    result = mlib("undo", "1")
+    assert result.returncode == 1 and "moved again since run 1" in result.stderr
+    assert (music / "two" / "Song.flac").exists() and not path.exists()
+
+
+def test_move_refuses_symlinks_and_cleans_up_a_failed_unlink(
+    audio, tmp_path: Path, mlib, monkeypatch, library  # type: ignore[no-untyped-def]
+) -> None:
+    music = tmp_path / "music"
+    real = tagged_flac(audio, tmp_path / "real.flac", "Linked")
+    music.mkdir()
+    (music / "link.flac").symlink_to(real)
+    mlib("scan", music, check=True)
+    result = mlib("move", "-t", "moved/$title")
+    assert result.returncode == 1 and "symbolic link" in result.stderr
+    assert (music / "link.flac").is_symlink()
+
+    from libtool.db.query import compile_query
+    from libtool.organise import move_tracks
+
+    plain = tagged_flac(audio, music / "plain.flac", "Plain")
+    scan(library, jobs=1)
+
+    real_unlink = os.unlink
+
+    def refuse(path):  # type: ignore[no-untyped-def]
+        if os.fsencode(path) == bytes(plain):  # e.g. a read-only source folder
+            raise PermissionError(errno.EACCES, "Permission denied")
+        real_unlink(path)
+
+    monkeypatch.setattr("libtool.organise.os.unlink", refuse)
+    summary = move_tracks(library, compile_query("title:plain"), "moved/$title")
+    assert summary.failed == 1 and plain.exists()
+    assert not (music / "moved" / "Plain.flac").exists()  # no second name left behind
