@@ -451,7 +451,7 @@ def write(ctx: Context, query: tuple[str, ...], dry_run: bool) -> None:
 
 
 @cli.command()
-@click.argument("run", required=False, type=int)
+@click.argument("run", required=False, type=click.IntRange(1, 2**62))
 @pass_ctx
 def history(ctx: Context, run: int | None) -> None:
     """List write runs, or the changes of one RUN."""
@@ -490,7 +490,7 @@ def history(ctx: Context, run: int | None) -> None:
 
 
 @cli.command()
-@click.argument("run", required=False, type=int)
+@click.argument("run", required=False, type=click.IntRange(1, 2**62))
 @pass_ctx
 def undo(ctx: Context, run: int | None) -> None:
     """Undo a write, move or undo run (default: the latest one not yet undone)."""
@@ -517,8 +517,10 @@ def import_csv(ctx: Context, file: str, dry_run: bool, skip_bad_rows: bool) -> N
 
     with ctx.library.session() as session:
         try:
+            with open(file, "rb") as probe:
+                excel = probe.read(3) == b"\xef\xbb\xbf"  # --excel exports start with a BOM
             with open(file, encoding="utf-8-sig", newline="") as stream:
-                plan = plan_import(session, stream)
+                plan = plan_import(session, stream, excel=excel)
         except UnicodeDecodeError as exc:
             raise LibtoolError(f"{file} is not UTF-8 text: {exc.reason}") from exc
         for error in plan.errors:

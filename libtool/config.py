@@ -97,4 +97,6 @@ def _apply_file(settings: Settings, path: Path) -> None:
                 raise UsageError(f"{path}: {section}.{key} has the wrong type")
             if attr in ("roots", "ignore") and not all(isinstance(v, str) for v in value):
                 raise UsageError(f"{path}: {section}.{key} must be a list of strings")
+            if attr == "jobs" and not 1 <= value <= 256:
+                raise UsageError(f"{path}: scan.jobs must be between 1 and 256")
             setattr(settings, attr, value)

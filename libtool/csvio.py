@@ -23,7 +23,7 @@ from libtool.db.models import Track
 from libtool.db.query import compile_query
 from libtool.edits import FieldChange, diff_changes, parse_value
 from libtool.errors import UsageError
-from libtool.fields import FIELD_NAMES
+from libtool.fields import FIELD_BY_NAME, FIELD_NAMES, MULTI_SEP
 from libtool.pathutil import cell_to_path, path_to_cell
 
 DEFAULT_COLUMNS: tuple[str, ...] = ("id", "path", *FIELD_NAMES, "length", "bitrate", "format")
@@ -76,17 +76,29 @@ def guard_formula(text: str) -> str:
     return text
 
 
+def field_cell(raw_tags: dict[str, list[str]] | None, name: str) -> str:
+    """A canonical field as the file holds it: its raw values, joined.
+
+    Raw, not the typed column, so '03', 'A1', '-6.50 dB', a second title or a
+    value that is not a number survive an export and an unedited import unchanged.
+    """
+    return MULTI_SEP.join((raw_tags or {}).get(name, []))
+
+
 def rows(session: Session, query: str | list[str], columns: Iterable[str]) -> Iterator[list[str]]:
     columns = tuple(columns)
     attrs = [Track.path if c == "path" else getattr(Track, c) for c in columns]
     stmt = (
-        select(*attrs)
+        select(Track.tags, *attrs)
         .where(compile_query(query))
         .order_by(*(getattr(Track, c) for c in ORDER))
         .execution_options(yield_per=1000)
     )
-    for row in session.execute(stmt):
-        yield [cell(v) for v in row]
+    for raw_tags, *values in session.execute(stmt):
+        yield [
+            field_cell(raw_tags, name) if name in FIELD_BY_NAME else cell(value)
+            for name, value in zip(columns, values, strict=True)
+        ]
 
 
 def export_csv(
@@ -108,9 +120,6 @@ def export_csv(
         writer.writerow([guard_formula(c) for c in row] if excel else row)
         count += 1
     return count
-
-
-READ_ONLY_COLUMNS = frozenset(ALL_COLUMNS) - frozenset(FIELD_NAMES) - {"id", "path"}
 
 
 @dataclass(frozen=True)
@@ -137,10 +146,13 @@ def unguard(text: str) -> str:
     return text
 
 
-def plan_import(session: Session, stream: IO[str]) -> ImportPlan:
+def plan_import(session: Session, stream: IO[str], *, excel: bool = False) -> ImportPlan:
     """Read an exported (and edited) CSV and work out which cells really changed.
 
-    Rows are matched by ``id`` when the column is present, else by ``path``.
+    Rows are matched by ``id`` when the column is present, else by ``path``. A cell
+    equal to what export writes now is not an edit; others are parsed and compared.
+    ``excel``: the file came from ``--excel`` (it had a BOM), so a leading ' before a
+    formula character is our guard, not data.
     Every problem is reported with its line number; nothing is staged here.
     """
     reader = csv.reader(stream)
@@ -187,7 +199,9 @@ def plan_import(session: Session, stream: IO[str]) -> ImportPlan:
         if len(row) != len(header):
             problems.append(f"expected {len(header)} cells, found {len(row)}")
         else:
-            values = {h: unguard(c) for h, c in zip(header, row, strict=True)}
+            values = {
+                h: unguard(c) if excel else c for h, c in zip(header, row, strict=True)
+            }
             track = _match_track(session, values, problems)
             if track is not None:
                 if track.id in seen:
@@ -198,6 +212,8 @@ def plan_import(session: Session, stream: IO[str]) -> ImportPlan:
             if track is not None and not problems:
                 wanted: dict[str, list[str]] = {}
                 for name in editable:
+                    if values[name] == field_cell(track.tags, name):
+                        continue  # the cell is as exported: not an edit
                     try:
                         wanted[name] = parse_value(name, values[name])
                     except UsageError as exc:
@@ -216,7 +232,7 @@ def _match_track(session: Session, values: dict[str, str], problems: list[str]) 
     track = None
     if "id" in values:
         text = values["id"].strip()
-        if not text.isdigit():
+        if not (text.isascii() and text.isdigit() and len(text) < 19):
             problems.append(f"malformed id {text!r}")
             return None
         track = session.get(Track, int(text))

@@ -11,9 +11,9 @@ from __future__ import annotations
 _TABLE: dict[int, str] = {code: chr(0x2400 + code) for code in range(0x20)}  # ␀ ... ␟
 _TABLE[0x7F] = "\u2421"  # ␡
 _TABLE.update({code: f"\\x{code:02x}" for code in range(0x80, 0xA0)})
-_TABLE.update(
-    {code: f"\\u{code:04x}" for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
-)
+#: Bidi controls and marks: they reorder how a line reads without being visible.
+BIDI_CONTROLS = (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+_TABLE.update({code: f"\\u{code:04x}" for code in BIDI_CONTROLS})
 
 
 def safe_text(value: object) -> str:
@@ -25,7 +25,7 @@ def safe_text(value: object) -> str:
 
 _JSON_SAFE: dict[int, str] = {
     code: f"\\u{code:04x}"
-    for code in (0x7F, *range(0x80, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+    for code in (0x7F, *range(0x80, 0xA0), *BIDI_CONTROLS)
 }
 
 

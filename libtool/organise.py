@@ -31,6 +31,7 @@ from libtool.scan import album_key
 
 MAX_COMPONENT_BYTES = 200  # below the common 255-byte limit, leaving room for " (n)" and temp names
 _FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f-\x9f]')
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _RESERVED = {
     "CON",
     "PRN",
@@ -58,7 +59,7 @@ class MoveError(LibtoolError):
 def sanitise(text: str, max_bytes: int = MAX_COMPONENT_BYTES) -> str:
     """One safe path component from arbitrary text."""
     text = unicodedata.normalize("NFC", text)
-    text = _FORBIDDEN.sub("_", text)
+    text = _BIDI.sub("", _FORBIDDEN.sub("_", text))
     text = text.strip().rstrip(". ").lstrip(". ")
     if text.split(".")[0].strip().upper() in _RESERVED:
         text = "_" + text

@@ -55,6 +55,12 @@ def _check(
     last = conn.execute("SELECT status FROM scan_runs ORDER BY id DESC LIMIT 1").fetchone()
     if version != SCHEMA_HEAD or last is None or last[0] != "complete":
         return None
+    unkeyed = conn.execute(
+        "SELECT 1 FROM tracks WHERE album IS NOT NULL AND album_key IS NULL AND missing = 0 "
+        "LIMIT 1"
+    ).fetchone()
+    if unkeyed is not None:
+        return None  # an upgraded library: the real scan groups its albums once
     roots = conn.execute("SELECT id, path FROM roots").fetchall()
     known_roots = {path for _, path in roots}
     if not roots or any(normalise_root(r) not in known_roots for r in config_roots):
@@ -80,6 +86,8 @@ def _check(
             )
             if is_under(path, root)
         }
+        if any(path not in walk.files for path in failed):
+            return None  # a broken file went away: the real scan clears its error
         for path, stamp in walk.files.items():
             row = tracks.get(path)
             if row is not None and not row[2] and row[:2] == stamp:

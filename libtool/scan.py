@@ -467,12 +467,18 @@ def rebuild_albums(session: Session, keys: Iterable[str | None] | None = None) -
     ]
     if assignments:
         session.execute(update(tracks).where(by_id).values(album_id=bindparam("aid")), assignments)
-    session.execute(
+    left = (
         update(Track)
         .where((Track.album_key.is_(None)) | (Track.missing.is_(True)))
         .where(Track.album_id.is_not(None))
         .values(album_id=None)
     )
+    if wanted is None:
+        session.execute(left)
+    else:  # only tracks that left one of the albums regrouped here
+        regrouped = [a.id for a in albums.values()]
+        for start in range(0, len(regrouped), BATCH):
+            session.execute(left.where(Track.album_id.in_(regrouped[start : start + BATCH])))
     session.commit()
 
 

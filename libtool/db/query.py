@@ -17,7 +17,19 @@ import re
 import shlex
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, bindparam, func, not_, or_, select, text, true
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    and_,
+    bindparam,
+    cast,
+    func,
+    not_,
+    or_,
+    select,
+    text,
+    true,
+)
 from sqlalchemy.orm import InstrumentedAttribute
 
 from libtool.db.models import FTS_COLUMNS, Track
@@ -37,7 +49,7 @@ QUERYABLE = sorted(
 )
 
 _TERM = re.compile(r"^(?P<field>[a-z_]+):(?P<op>:|=)?(?P<value>.*)$", re.DOTALL)
-_RANGE = re.compile(r"^(?P<lo>[^.]*)\.\.(?P<hi>[^.]*)$")
+_RANGE = re.compile(r"^(?P<lo>.*?)\.\.(?P<hi>.*)$")
 
 
 @dataclass(frozen=True)
@@ -113,6 +125,8 @@ def _compile_term(term: Term, sqlite: bool) -> ColumnElement[bool]:
             re.compile(term.value)
         except re.error as exc:
             raise UsageError(f"bad regular expression {term.value!r}: {exc}") from exc
+        if name in NUMERIC or name in BOOLEAN:
+            return cast(column, String).regexp_match(term.value)
         return column.regexp_match(term.value)
     if name in BOOLEAN:
         wanted = _bool(term.value)

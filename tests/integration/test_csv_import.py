@@ -131,3 +131,46 @@ def test_match_by_path_only_and_unknown_path(audio, tmp_path: Path, mlib) -> Non
     result = mlib("import-csv", save(tmp_path / "p.csv", header, rows), "--skip-bad-rows")
     assert "unknown path" in result.stderr
     assert "1 changes pending" in result.stdout
+
+
+def test_unedited_round_trip_of_awkward_values_changes_nothing(audio, tmp_path: Path, mlib) -> None:  # type: ignore[no-untyped-def]
+    """Two titles, a genre holding '; ', a leading space, a BPM that is not a number,
+    a long peak value, a vinyl track number: none may be changed by export + import."""
+    music = tmp_path / "music"
+    path = audio.make(music / "odd.flac", "flac")
+    f = mutagen.File(path)
+    f.add_tags()
+    f.tags["TITLE"] = ["Pollux", "Pollux (live)"]
+    f.tags["GENRE"] = ["Rock; Pop"]
+    f.tags["ARTIST"] = [" JT Bruce"]
+    f.tags["BPM"] = ["fast"]
+    f.tags["REPLAYGAIN_TRACK_PEAK"] = ["0.99996948"]
+    f.tags["REPLAYGAIN_TRACK_GAIN"] = ["-6.50 dB"]
+    f.tags["TRACKNUMBER"] = ["A1"]
+    f.save()
+    mlib("scan", music, check=True)
+    for args in ((), ("--excel",)):
+        header, rows = export_rows(mlib, *args)
+        result = mlib("import-csv", save(tmp_path / "same.csv", header, rows, bom=bool(args)))
+        assert result.returncode == 0, result.stderr
+        assert "0 changes pending" in result.stdout
+    header, rows = export_rows(mlib)
+    assert rows[0]["replaygain_track_gain"] == "-6.50 dB" and rows[0]["track"] == "A1"
+
+    rows[0]["bpm"] = "120"  # a real edit next to the awkward values
+    result = mlib("import-csv", save(tmp_path / "edit.csv", header, rows))
+    assert "1 changes pending" in result.stdout
+    mlib("write", check=True)
+    tags = mutagen.File(path).tags
+    assert tags["BPM"] == ["120"] and tags["TITLE"] == ["Pollux", "Pollux (live)"]
+    assert tags["GENRE"] == ["Rock; Pop"] and tags["ARTIST"] == [" JT Bruce"]
+
+
+def test_a_leading_quote_is_data_unless_the_file_came_from_excel(
+    audio, tmp_path: Path, mlib  # type: ignore[no-untyped-def]
+) -> None:
+    make_library(audio, tmp_path, mlib, count=1)
+    header, rows = export_rows(mlib, "--fields", "id,title")
+    rows[0]["title"] = "'=quoted on purpose"
+    mlib("import-csv", save(tmp_path / "plain.csv", header, rows), check=True)
+    assert "'=quoted on purpose" in mlib("status").stdout

@@ -26,6 +26,7 @@ from libtool.organise import MAX_COMPONENT_BYTES, sanitise
         (".hidden", "hidden"),
         ("", "_"),
         ("夜明けの歌 🌞", "夜明けの歌 🌞"),
+        ("evil\u202egnp.exe", "evilgnp.exe"),  # no bidi overrides in file names
     ],
 )
 def test_sanitise(text: str, expected: str) -> None:

@@ -23,6 +23,7 @@ def tagged(audio: AudioFactory, path: Path, title: str) -> Path:
     f = mutagen.File(path)
     f.add_tags()
     f.tags["TITLE"] = [title]
+    f.tags["ALBUM"] = ["Album"]
     f.save()
     os.utime(path, ns=(OLD, OLD))
     return path
@@ -91,6 +92,17 @@ def test_missing_root_interrupted_run_and_returning_files_fall_back(
     music.rename(moved)
     assert unchanged_rescan(db_path) is None  # the real scan reports the missing root
     moved.rename(music)
+
+    with sqlite3.connect(db_path) as conn:  # an upgraded library: albums not keyed yet
+        conn.execute("UPDATE tracks SET album_key = NULL")
+    assert unchanged_rescan(db_path) is None
+    scan(library, jobs=1)
+    assert unchanged_rescan(db_path) is not None
+
+    (music / "broken.flac").unlink()  # the real scan must clear its error
+    assert unchanged_rescan(db_path) is None
+    scan(library, jobs=1)
+    assert unchanged_rescan(db_path) is not None
 
     kept = (music / "1.flac").read_bytes()
     (music / "1.flac").unlink()

@@ -43,6 +43,7 @@ def test_precedence(tmp_path: Path) -> None:
     [
         ("[library]\ncolour = 1\n", "unknown setting"),
         ("[scan]\njobs = true\n", "wrong type"),
+        ("[scan]\njobs = 0\n", "between 1 and 256"),
         ("[library]\nroots = [1]\n", "list of strings"),
         ("not toml ===", "cannot read"),
     ],

@@ -8,9 +8,9 @@ from libtool.display import format_value, json_line, render_template, safe_text
 
 
 def test_controls_become_visible() -> None:
-    shown = safe_text("a\x1b]0;pwned\x07b\nc\r\x7f\x9b\u202e")
+    shown = safe_text("a\x1b]0;pwned\x07b\nc\r\x7f\x9b\u202e\u200f\u061c")
     assert all(not (ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0) for ch in shown)
-    assert "\u202e" not in shown
+    assert not {"\u202e", "\u200f", "\u061c"} & set(shown)
     assert shown.startswith("a\u241b]0;pwned\u2407b\u240a")
 
 

@@ -60,6 +60,8 @@ def titles(library, query) -> set[str]:  # type: ignore[no-untyped-def]
         ("title::^S.*g$", {"Something"}),
         ("track:1", {"Come Together", "So What"}),
         ("missing:true", {"Gone"}),
+        ("year::^19[56]", {"Come Together", "Something", "So What"}),  # regex on a number
+        ("track:0.5..1.5", {"Come Together", "So What"}),  # decimal range
         ("gone", set()),  # missing tracks are hidden unless asked for
     ],
 )
