@@ -226,7 +226,7 @@ def write_pending(
     """Write the pending changes of matching tracks to their files, one file at a time."""
     say = report or (lambda kind, path, msg: None)
     summary = RunSummary()
-    with library.session() as session:
+    with library.exclusive("write"), library.session() as session:
         tracks = session.scalars(
             select(Track)
             .where(where, Track.id.in_(select(PendingChange.track_id)))
@@ -267,7 +267,7 @@ def undo(
     """Put back the values a run replaced (tags and paths), with the same safety as a write."""
     say = report or (lambda kind, path, msg: None)
     summary = RunSummary()
-    with library.session() as session:
+    with library.exclusive("undo"), library.session() as session:
         if run_id is None:
             target = session.scalars(
                 select(WriteRun)

@@ -165,6 +165,10 @@ def move_track(
         raise MoveError("vanished", f"{display_path(src)} no longer exists; run mlib scan")
     if os.path.islink(src):
         raise MoveError("symlink", f"{display_path(src)} is a symbolic link; not moved")
+    if not is_under(os.path.realpath(src), os.path.realpath(root.path)):
+        raise MoveError(  # reached through a symlinked folder: the file lives elsewhere
+            "outside", f"{display_path(src)} lies outside the library root on disk; not moved"
+        )
 
     def taken(candidate: bytes) -> bool:
         in_db = session.scalar(select(Track.id).where(Track.path == candidate))
@@ -214,7 +218,7 @@ def move_tracks(
 ) -> RunSummary:
     say = report or (lambda kind, path, msg: None)
     summary = RunSummary()
-    with library.session() as session:
+    with library.exclusive("move"), library.session() as session:
         plan = [(t, d) for t, d in plan_moves(session, where, template) if d != t.path]
         if dry_run or not plan:
             for track, dest in plan:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from libtool.db.fts import index_new_tracks, last_track_id
@@ -89,7 +90,7 @@ def scan(
     summary = ScanSummary()
     report = progress or (lambda phase, done, total: None)
     ignore = tuple(ignore)
-    with library.session() as session:
+    with library.exclusive("scan"), library.session() as session:
         wanted = [normalise_root(p) for p in paths]
         if wanted:
             targets = register_roots(session, wanted)
@@ -115,7 +116,16 @@ def scan(
                 rebuild_albums(session, writer.keys)
         except KeyboardInterrupt:
             summary.interrupted = True
-            writer.flush_after_interrupt()
+            # the interrupted statement may have left its connection mid-transaction,
+            # holding the write lock: drop it, then save what is buffered on a fresh one
+            session.invalidate()
+            try:
+                writer.flush_after_interrupt()
+            except SQLAlchemyError:
+                session.rollback()
+                summary.notes.append(
+                    "the batch being saved when interrupted was lost; the next scan reads it again"
+                )
         summary.seconds = time.perf_counter() - started
         session.execute(
             update(ScanRun)

@@ -111,8 +111,8 @@ def open_audio(path: bytes, fileobj: Any = None) -> mutagen.FileType:
             if fileobj is not None:
                 fileobj.seek(0)
     try:
-        audio = mutagen.File(target)
-        if audio is not None and _load_options(type(audio)):  # reload: raw ID3 timestamps
+        audio = _sniff(path, fileobj)
+        if audio is not None:  # load again, as the class itself, with our options
             if fileobj is not None:
                 fileobj.seek(0)
             audio = type(audio)(target, **_load_options(type(audio)))
@@ -123,6 +123,16 @@ def open_audio(path: bytes, fileobj: Any = None) -> mutagen.FileType:
             raise ReadError("corrupt", _describe(first_error))
         raise ReadError("unsupported", "not a recognised audio file")
     return audio
+
+
+def _sniff(path: bytes, fileobj: Any) -> mutagen.FileType | None:
+    """What the content says the file is. Given only a file object, mutagen cannot let a
+    misleading extension (a FLAC named .mp3) outweigh the content."""
+    if fileobj is not None:
+        fileobj.seek(0)
+        return mutagen.File(fileobj)
+    with os.fdopen(os.open(path, os.O_RDONLY), "rb") as handle:  # .name is an int: no extension
+        return mutagen.File(handle)
 
 
 def _load_options(cls: type[mutagen.FileType]) -> dict[str, Any]:

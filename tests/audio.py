@@ -105,3 +105,22 @@ def with_raw_id3v24(mp3: Path, frames: list[tuple[str, str]]) -> Path:
     )
     mp3.write_bytes(b"ID3\x04\x00\x00" + _syncsafe(len(body)) + body + raw[start:])
     return mp3
+
+
+def with_raw_id3v22(mp3: Path, frames: list[tuple[str, str]]) -> Path:
+    """Replace an MP3's tag with an ID3v2.2 tag (three-letter frames), which mutagen
+    reads but cannot write."""
+    from mutagen.id3 import ID3, ID3NoHeaderError
+
+    raw = mp3.read_bytes()
+    try:
+        start = ID3(mp3).size
+    except ID3NoHeaderError:
+        start = 0
+    body = b"".join(
+        fid.encode() + len(data).to_bytes(3, "big") + data
+        for fid, text in frames
+        for data in [b"\x00" + text.encode("latin-1")]
+    )
+    mp3.write_bytes(b"ID3\x02\x00\x00" + _syncsafe(len(body)) + body + raw[start:])
+    return mp3

@@ -133,11 +133,43 @@ class Library:
     def close(self) -> None:
         self.engine.dispose()
 
+    @contextmanager
+    def exclusive(self, what: str) -> Iterator[None]:
+        """One scan, write, undo or move at a time on this library (SQLite files only).
+
+        A lock file beside the database, never a second descriptor on the database
+        itself: closing one would drop SQLite's own POSIX locks.
+        """
+        database = self.engine.url.database
+        if self.engine.dialect.name != "sqlite" or database in (None, "", ":memory:"):
+            yield
+            return
+        try:
+            import fcntl
+        except ImportError:  # no flock (Windows): SQLite's own locking still applies
+            yield
+            return
+        with open(f"{database}.lock", "a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as exc:
+                raise DatabaseError(
+                    f"another mlib command is changing this library; try the {what} again "
+                    "when it has finished"
+                ) from exc
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
 
 def open_library(target: str, *, upgrade: bool = True) -> Library:
     """Open (creating and migrating if needed) the library at a path or URL."""
     url = database_url(target)
-    engine = make_engine(url)
+    try:
+        engine = make_engine(url)
+    except (ImportError, ArgumentError) as exc:  # e.g. a postgresql:// URL without its driver
+        raise DatabaseError(f"cannot use the database {target}: {exc}") from exc
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))

@@ -24,8 +24,9 @@ RAW_TIMESTAMP: dict[str, type[id3.Frame]] = {
     name: type(name, (id3.TextFrame,), {"__doc__": f"{name}, kept as raw text"})
     for name in TIMESTAMP_FRAMES
 }
-#: Pass as ``known_frames`` when loading ID3 tags.
-KNOWN_FRAMES: dict[str, type[id3.Frame]] = {**id3.Frames, **RAW_TIMESTAMP}
+#: Pass as ``known_frames`` when loading ID3 tags. It replaces mutagen's own tables for
+#: every version, so the three-letter ID3v2.2 frames must be in it too.
+KNOWN_FRAMES: dict[str, type[id3.Frame]] = {**id3.Frames_2_2, **id3.Frames, **RAW_TIMESTAMP}
 
 
 def frame_class(frame_id: str) -> type[id3.Frame]:

@@ -340,3 +340,30 @@ def test_database_path_with_odd_characters(tmp_path: Path, name: str) -> None:
     result = run_cli("--db", db, "roots", db=None)
     assert result.returncode == 0, result.stderr
     assert db.exists()
+
+
+def test_one_changing_command_at_a_time(tmp_path: Path, audio: AudioFactory) -> None:
+    from libtool.db.session import open_library
+
+    db = tmp_path / "lib.db"
+    root = tmp_path / "music"
+    make(audio, root / "a.mp3", title="A")
+    assert run_cli("scan", root, db=db).returncode == 0
+    library = open_library(str(db))
+    try:
+        with library.exclusive("test"):  # as if another mlib were scanning or writing
+            busy = run_cli("scan", "--full", db=db)
+            moving = run_cli("move", db=db)
+        assert busy.returncode == 2 and "another mlib command" in busy.stderr
+        assert moving.returncode == 2 and "Traceback" not in moving.stderr
+        assert run_cli("scan", "--full", db=db).returncode == 0  # free again
+    finally:
+        library.close()
+
+
+@pytest.mark.parametrize("url", ["postgresql://u@localhost/x", "nonsense://x"])
+def test_database_urls_without_a_driver_are_one_line_errors(tmp_path: Path, url: str) -> None:
+    result = run_cli("--db", url, "ls", db=None)
+    assert result.returncode == 2
+    assert result.stderr.startswith("mlib: error: cannot use the database")
+    assert "Traceback" not in result.stderr

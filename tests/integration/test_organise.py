@@ -92,3 +92,18 @@ def test_move_collisions_undo_and_empty_folders(audio, tmp_path: Path, mlib) -> 
     assert mlib("undo").returncode == 0
     assert files_under(music) == ["Artist/Album/01-01 Same.flac", "old/0.flac", "old/1.flac"]
     assert os.path.exists(music / "old" / "1.flac")
+
+
+def test_a_file_reached_through_a_symlinked_folder_is_not_moved(
+    audio, tmp_path: Path, mlib  # type: ignore[no-untyped-def]
+) -> None:
+    elsewhere = tmp_path / "other-root" / "Album"
+    path = audio.make(elsewhere / "song.flac", "flac")
+    tag(path, album="Album", title="Song")
+    music = tmp_path / "music"
+    music.mkdir()
+    (music / "linked").symlink_to(elsewhere)
+    mlib("scan", music, check=True)
+    result = mlib("move", "-t", "moved/$title")
+    assert result.returncode == 1 and "outside the library root on disk" in result.stderr
+    assert path.exists() and not (music / "moved").exists()

@@ -444,3 +444,34 @@ def test_move_refuses_symlinks_and_cleans_up_a_failed_unlink(
     summary = move_tracks(library, compile_query("title:plain"), "moved/$title")
     assert summary.failed == 1 and plain.exists()
     assert not (music / "moved" / "Plain.flac").exists()  # no second name left behind
+
+
+def test_id3v22_tags_are_read_and_kept_by_a_write(audio, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from libtool.tags import read_track
+    from tests.audio import with_raw_id3v22
+
+    path = with_raw_id3v22(
+        audio.make(tmp_path / "old.mp3", "mp3"),
+        [("TT2", "Old"), ("TP1", "Artist"), ("TAL", "Album"), ("TRK", "3/9")],
+    )
+    record = read_track(bytes(path))
+    assert record["tag_format"] == "id3v2.2"
+    assert (record["title"], record["artist"], record["album"], record["track"]) == (
+        "Old", "Artist", "Album", 3,
+    )
+    st = os.stat(path)
+    after = write_tags(bytes(path), {"title": ["New"]}, size=st.st_size, mtime_ns=st.st_mtime_ns)
+    assert (after["title"], after["artist"], after["album"], after["tracktotal"]) == (
+        "New", "Artist", "Album", 9,
+    )  # mutagen writes v2.4 (it cannot write v2.2); nothing is lost
+
+
+def test_a_flac_named_mp3_is_written_as_flac(tmp_path: Path) -> None:
+    src = next((REPO / "sample_music" / "JT Bruce" / "Ruined Subjects").glob("*.flac"))
+    path = tmp_path / "really-flac.mp3"
+    shutil.copyfile(src, path)
+    st = os.stat(path)
+    record = write_tags(
+        bytes(path), {"composer": ["Bach"]}, size=st.st_size, mtime_ns=st.st_mtime_ns
+    )
+    assert record["format"] == "FLAC" and record["composer"] == "Bach"
