@@ -41,9 +41,11 @@ class Context:
     @property
     def library(self) -> Library:
         if self._library is None:
+            from libtool.config import default_database_path
             from libtool.db.session import open_library
 
-            self._library = open_library(self.settings.database)
+            default = self.settings.database == str(default_database_path())
+            self._library = open_library(self.settings.database, create_folder=default)
         return self._library
 
     def close(self) -> None:
@@ -286,9 +288,12 @@ def roots(ctx: Context) -> None:
             .group_by(Root.id)
             .order_by(Root.path_text)
         )
-        for root, count in session.execute(stmt):
+        rows = session.execute(stmt).all()
+        for root, count in rows:
             when = root.last_scan_at.strftime("%Y-%m-%d %H:%M") if root.last_scan_at else "never"
             click.echo(f"{safe_text(root.path_text)}\t{count} tracks\tscanned {when}")
+    if not rows:
+        click.echo("no library roots yet: add one with mlib scan FOLDER", err=True)
 
 
 def main(argv: list[str] | None = None) -> Any:
@@ -314,8 +319,14 @@ _ASSIGN = re.compile(r"^(?P<field>[a-z_]+)=(?P<value>.*)$", re.DOTALL)
 _CLEAR = re.compile(r"^(?P<field>[a-z_]+)!$")
 
 
-def _shown(values: list[str]) -> str:
-    return safe_text(MULTI_SEP.join(values)) if values else "(empty)"
+def _shown(values: list[str], limit: int = 200) -> str:
+    """Values for a diff line: joined, made safe, and cut if very long (lyrics...)."""
+    if not values:
+        return "(empty)"
+    text = MULTI_SEP.join(values)
+    if len(text) > limit:
+        text = f"{text[:limit]}... ({len(text)} characters)"
+    return safe_text(text)
 
 
 def _print_diffs(diffs: list[Any], limit: int = 200) -> None:
@@ -336,7 +347,8 @@ def _print_diffs(diffs: list[Any], limit: int = 200) -> None:
 
 def _reporter(kind: str, path: str, message: str) -> None:
     if kind == "error":
-        click.echo(f"error: {safe_text(path)}: {safe_text(message)}", err=True)
+        text = message if path in message else f"{path}: {message}"  # name the file once
+        click.echo(f"error: {safe_text(text)}", err=True)
     elif kind == "plan":
         click.echo(f"{safe_text(path)}\n  -> {safe_text(message)}")
     else:
@@ -372,12 +384,17 @@ def modify(ctx: Context, args: tuple[str, ...], yes: bool) -> None:
     changes: dict[str, list[str]] = {}
     query: list[str] = []
     for arg in args:
-        if (m := _CLEAR.match(arg)) and m["field"] in FIELD_NAMES:
-            changes[m["field"]] = []
-        elif (m := _ASSIGN.match(arg)) and m["field"] in FIELD_NAMES:
-            changes[m["field"]] = parse_value(m["field"], m["value"])
-        else:
+        m = _CLEAR.match(arg) or _ASSIGN.match(arg)
+        if m is None:
             query.append(arg)
+        elif m["field"] not in FIELD_NAMES:
+            raise click.UsageError(
+                f"{m['field']!r} is not a field you can change; fields: {', '.join(FIELD_NAMES)}"
+            )
+        elif arg.endswith("!") and _CLEAR.match(arg):
+            changes[m["field"]] = []
+        else:
+            changes[m["field"]] = parse_value(m["field"], m["value"])
     if not changes:
         raise click.UsageError("nothing to change: give field=value or field! (to clear)")
     with ctx.library.session() as session:
@@ -557,7 +574,7 @@ def move(ctx: Context, query: tuple[str, ...], template: str | None, dry_run: bo
     summary = move_tracks(
         ctx.library,
         compile_query(list(query)),
-        template or ctx.settings.move_template,
+        ctx.settings.move_template if template is None else template,
         dry_run=dry_run,
         report=_reporter,
     )

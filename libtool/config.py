@@ -99,4 +99,6 @@ def _apply_file(settings: Settings, path: Path) -> None:
                 raise UsageError(f"{path}: {section}.{key} must be a list of strings")
             if attr == "jobs" and not 1 <= value <= 256:
                 raise UsageError(f"{path}: scan.jobs must be between 1 and 256")
+            if attr == "mb_rate_limit" and value < 0:
+                raise UsageError(f"{path}: musicbrainz.rate_limit cannot be negative")
             setattr(settings, attr, value)

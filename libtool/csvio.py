@@ -43,6 +43,7 @@ ALL_COLUMNS = DEFAULT_COLUMNS + EXTRA_COLUMNS
 ORDER = ("albumartist", "album", "disc", "track", "path_text")
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_GUARDED = re.compile(r"^'*[=+\-@\t\r]")  # what a spreadsheet would run, behind any quotes
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
@@ -71,8 +72,8 @@ def cell(value: Any) -> str:
 
 def guard_formula(text: str) -> str:
     """Neutralise a cell a spreadsheet would evaluate (plain numbers stay numbers)."""
-    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(text):
-        return "'" + text
+    if _GUARDED.match(text) and not _PLAIN_NUMBER.match(text):
+        return "'" + text  # also "'=x", which would otherwise read back as our own guard
     return text
 
 
@@ -140,10 +141,8 @@ class ImportPlan:
 
 
 def unguard(text: str) -> str:
-    """Undo ``guard_formula``: a leading ' before a formula character is ours, not data."""
-    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@\t\r":
-        return text[1:]
-    return text
+    """Undo ``guard_formula``: exactly one leading ' before quotes and a formula character."""
+    return text[1:] if text.startswith("'") and _GUARDED.match(text[1:]) else text
 
 
 def plan_import(session: Session, stream: IO[str], *, excel: bool = False) -> ImportPlan:

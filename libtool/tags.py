@@ -246,6 +246,8 @@ def typed_columns(raw: dict[str, list[str]]) -> dict[str, Any]:
 
 def _tag_format(tags: Any, container: str | None) -> str | None:
     if container == "id3":
+        if getattr(tags, "_header", True) is None:  # no ID3v2 header: what we read was ID3v1
+            return "id3v1"
         version = getattr(tags, "version", (2, 4, 0))
         return f"id3v2.{version[1]}" if version[0] == 2 else "id3v1"
     return container

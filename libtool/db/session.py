@@ -34,7 +34,7 @@ def fold(value: Any) -> str | None:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-def database_url(target: str) -> URL:
+def database_url(target: str, *, create_folder: bool = True) -> URL:
     """A SQLAlchemy URL from a plain file path or a URL.
 
     A path becomes a URL object, not text, so '%41' or '?' in a file name stay literal.
@@ -47,6 +47,8 @@ def database_url(target: str) -> URL:
     path = Path(target).expanduser().absolute()
     if path.is_dir():
         raise DatabaseError(f"database path is a directory: {path}")
+    if not create_folder and not path.parent.is_dir():
+        raise DatabaseError(f"no such folder for the database: {path.parent}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -163,9 +165,13 @@ class Library:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def open_library(target: str, *, upgrade: bool = True) -> Library:
-    """Open (creating and migrating if needed) the library at a path or URL."""
-    url = database_url(target)
+def open_library(target: str, *, upgrade: bool = True, create_folder: bool = True) -> Library:
+    """Open (creating and migrating if needed) the library at a path or URL.
+
+    ``create_folder=False``: a missing folder is an error (a mistyped ``--db``), not a
+    reason to start a new, empty library somewhere unexpected.
+    """
+    url = database_url(target, create_folder=create_folder)
     try:
         engine = make_engine(url)
     except (ImportError, ArgumentError) as exc:  # e.g. a postgresql:// URL without its driver

@@ -367,3 +367,26 @@ def test_database_urls_without_a_driver_are_one_line_errors(tmp_path: Path, url:
     assert result.returncode == 2
     assert result.stderr.startswith("mlib: error: cannot use the database")
     assert "Traceback" not in result.stderr
+
+
+def test_modify_rejects_fields_that_cannot_be_changed(tmp_path: Path, audio: AudioFactory) -> None:
+    db = tmp_path / "lib.db"
+    root = tmp_path / "music"
+    make(audio, root / "a.mp3", title="A")
+    run_cli("scan", root, db=db)
+    for arg in ("nosuch=1", "length=5", "year=1999", "path!"):
+        result = run_cli("modify", arg, "--yes", db=db)
+        assert result.returncode == 2 and "not a field you can change" in result.stderr, arg
+    ok = run_cli("modify", "title=Help!", "--yes", db=db)  # a value may end in '!'
+    assert ok.returncode == 0 and "Help!" in ok.stdout
+
+
+def test_a_mistyped_db_folder_is_an_error_not_a_new_library(tmp_path: Path) -> None:
+    result = run_cli("--db", tmp_path / "no-such-dir" / "lib.db", "ls", db=None)
+    assert result.returncode == 2 and "no such folder" in result.stderr
+    assert not (tmp_path / "no-such-dir").exists()
+
+
+def test_roots_on_an_empty_library_says_so(tmp_path: Path) -> None:
+    result = run_cli("roots", db=tmp_path / "lib.db")
+    assert result.returncode == 0 and "no library roots yet" in result.stderr

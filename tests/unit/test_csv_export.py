@@ -93,3 +93,10 @@ def test_query_and_fields(library) -> None:  # type: ignore[no-untyped-def]
     assert text == "title,artist\r\none,X\r\n"
     with pytest.raises(UsageError, match="unknown column"):
         parse_columns("title,colour")
+
+
+def test_a_value_that_looks_like_our_guard_survives_the_round_trip() -> None:
+    from libtool.csvio import unguard
+
+    for value in ("'=literal", "'+1", "plain", "=SUM(1)", "'quoted"):
+        assert unguard(guard_formula(value)) == value
