@@ -35,7 +35,10 @@ def frame_class(frame_id: str) -> type[id3.Frame]:
 
 def is_clean_timestamp(frame: id3.Frame) -> bool:
     """Whether mutagen's timestamp parsing would keep this frame's text unchanged."""
-    return all(id3.ID3TimeStamp(str(t)).text == str(t) for t in frame.text)
+    def same(text: str) -> bool:  # mutagen writes "2001-02-03 04:05" for "...T04:05"
+        return id3.ID3TimeStamp(text).text.replace(" ", "T") == text.replace(" ", "T")
+
+    return all(same(str(t)) for t in frame.text)
 
 
 def as_mutagen_timestamp(frame: id3.Frame) -> id3.Frame:

@@ -475,3 +475,21 @@ def test_a_flac_named_mp3_is_written_as_flac(tmp_path: Path) -> None:
         bytes(path), {"composer": ["Bach"]}, size=st.st_size, mtime_ns=st.st_mtime_ns
     )
     assert record["format"] == "FLAC" and record["composer"] == "Bach"
+
+
+def test_id3v23_option_turns_a_dated_time_into_v23_frames(tmp_path: Path) -> None:
+    from mutagen.id3 import ID3
+
+    path = tmp_path / "t.mp3"
+    shutil.copyfile(
+        REPO / "sample_music" / "The Dead Weather" / "Sea of Cowards (2010)"
+        / "01 - Blue Blood Blues.mp3", path,
+    )
+    st = os.stat(path)
+    write_tags(
+        bytes(path), {"date": ["2001-02-03T04:05"]}, size=st.st_size, mtime_ns=st.st_mtime_ns,
+        id3v23=True,
+    )
+    tags = ID3(path, translate=False)
+    assert tags.version == (2, 3, 0)
+    assert "TDRC" not in tags and str(tags["TYER"]) == "2001" and str(tags["TDAT"]) == "0302"
