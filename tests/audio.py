@@ -85,42 +85,39 @@ def _syncsafe(n: int) -> bytes:
     return bytes([(n >> 21) & 0x7F, (n >> 14) & 0x7F, (n >> 7) & 0x7F, n & 0x7F])
 
 
+def _replace_id3(mp3: Path, header: bytes, body: bytes) -> Path:
+    """Put a hand-built ID3v2 tag (header version bytes + frames) in front of the audio."""
+    from mutagen.id3 import ID3, ID3NoHeaderError
+
+    raw = mp3.read_bytes()
+    try:
+        start = ID3(mp3).size
+    except ID3NoHeaderError:
+        start = 0
+    mp3.write_bytes(b"ID3" + header + b"\x00" + _syncsafe(len(body)) + body + raw[start:])
+    return mp3
+
+
 def with_raw_id3v24(mp3: Path, frames: list[tuple[str, str]]) -> Path:
     """Replace an MP3's tag with hand-built ID3v2.4 text frames, byte for byte.
 
     mutagen cannot write text it would not itself produce (it re-parses
     timestamps), so odd but real-world frames are made here directly.
     """
-    from mutagen.id3 import ID3, ID3NoHeaderError
-
-    raw = mp3.read_bytes()
-    try:
-        start = ID3(mp3).size
-    except ID3NoHeaderError:
-        start = 0
     body = b"".join(
         fid.encode() + _syncsafe(len(data)) + b"\x00\x00" + data
         for fid, text in frames
         for data in [b"\x03" + text.encode("utf-8")]
     )
-    mp3.write_bytes(b"ID3\x04\x00\x00" + _syncsafe(len(body)) + body + raw[start:])
-    return mp3
+    return _replace_id3(mp3, b"\x04\x00", body)
 
 
 def with_raw_id3v22(mp3: Path, frames: list[tuple[str, str]]) -> Path:
     """Replace an MP3's tag with an ID3v2.2 tag (three-letter frames), which mutagen
     reads but cannot write."""
-    from mutagen.id3 import ID3, ID3NoHeaderError
-
-    raw = mp3.read_bytes()
-    try:
-        start = ID3(mp3).size
-    except ID3NoHeaderError:
-        start = 0
     body = b"".join(
         fid.encode() + len(data).to_bytes(3, "big") + data
         for fid, text in frames
         for data in [b"\x00" + text.encode("latin-1")]
     )
-    mp3.write_bytes(b"ID3\x02\x00\x00" + _syncsafe(len(body)) + body + raw[start:])
-    return mp3
+    return _replace_id3(mp3, b"\x02\x00", body)
