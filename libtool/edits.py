@@ -169,7 +169,12 @@ def _write_one(
     Returns the album keys the track left and joined, for regrouping.
     """
     record = write_tags(
-        track.path, changes, size=track.size, mtime_ns=track.mtime_ns, id3v23=id3v23
+        track.path,
+        changes,
+        size=track.size,
+        mtime_ns=track.mtime_ns,
+        ctime_ns=track.ctime_ns,
+        id3v23=id3v23,
     )
     written = record.get("tags", {})
     for name in changes:
@@ -366,4 +371,3 @@ def _undo_track(
     summary.ok += 1
     summary.album_keys |= keys
     say("ok", track.path_text, "restored")
-

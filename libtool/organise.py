@@ -10,6 +10,7 @@ the file, empty folders left behind are removed, and the move is recorded so
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import re
@@ -190,6 +191,8 @@ def move_track(
     )
     track.path, track.path_text = final, display_path(final)
     track.album_key = album_key(final, track.album, track.mb_albumid)
+    with contextlib.suppress(OSError):  # a rename changes ctime, not the content
+        track.ctime_ns = os.stat(final).st_ctime_ns
     session.flush()
     _remove_empty_folders(os.path.dirname(src), root.path)
     return final

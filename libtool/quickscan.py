@@ -48,7 +48,9 @@ def unchanged_rescan(
 
 
 def _check(
-    conn: sqlite3.Connection, ignore: tuple[str, ...], config_roots: tuple[str, ...],
+    conn: sqlite3.Connection,
+    ignore: tuple[str, ...],
+    config_roots: tuple[str, ...],
     started: float,
 ) -> ScanSummary | None:
     (version,) = conn.execute("SELECT version_num FROM alembic_version").fetchone() or (None,)
@@ -56,8 +58,7 @@ def _check(
     if version != SCHEMA_HEAD or last is None or last[0] != "complete":
         return None
     unkeyed = conn.execute(
-        "SELECT 1 FROM tracks WHERE album IS NOT NULL AND album_key IS NULL AND missing = 0 "
-        "LIMIT 1"
+        "SELECT 1 FROM tracks WHERE album IS NOT NULL AND album_key IS NULL AND missing = 0 LIMIT 1"
     ).fetchone()
     if unkeyed is not None:
         return None  # an upgraded library: the real scan groups its albums once
@@ -74,15 +75,16 @@ def _check(
         if walk.problems or walk.unreadable or not walk.files:
             return None
         tracks = {
-            path: (size, mtime_ns, missing)
-            for path, size, mtime_ns, missing in conn.execute(
-                "SELECT path, size, mtime_ns, missing FROM tracks WHERE root_id = ?", (root_id,)
+            path: (size, mtime_ns, ctime_ns, missing)
+            for path, size, mtime_ns, ctime_ns, missing in conn.execute(
+                "SELECT path, size, mtime_ns, ctime_ns, missing FROM tracks WHERE root_id = ?",
+                (root_id,),
             )
         }
         failed = {
-            path: (size, mtime_ns)
-            for path, size, mtime_ns in conn.execute(
-                "SELECT path, size, mtime_ns FROM scan_errors WHERE size IS NOT NULL"
+            path: (size, mtime_ns, ctime_ns)
+            for path, size, mtime_ns, ctime_ns in conn.execute(
+                "SELECT path, size, mtime_ns, ctime_ns FROM scan_errors WHERE size IS NOT NULL"
             )
             if is_under(path, root)
         }
@@ -90,7 +92,7 @@ def _check(
             return None  # a broken file went away: the real scan clears its error
         for path, stamp in walk.files.items():
             row = tracks.get(path)
-            if row is not None and not row[2] and row[:2] == stamp:
+            if row is not None and not row[3] and row[:3] == stamp:
                 summary.unchanged += 1
             elif failed.get(path) == stamp:
                 failing.append(path)  # the same broken file as last time

@@ -1,6 +1,6 @@
 """Walk library roots, read what changed, and commit it in batches.
 
-Incremental by (size, mtime_ns): unchanged files are not opened. Tags are read
+Incremental by (size, mtime_ns, ctime_ns): unchanged files are not opened. Tags are read
 in worker processes while this process, the single writer, commits every
 ``BATCH`` records, so a crash, kill or Ctrl-C keeps all work committed so far
 and the next run picks up from there. A root that is missing, unreadable or
@@ -160,10 +160,14 @@ def _scan_target(
         row.path: row
         for row in session.execute(
             select(
-                Track.id, Track.path, Track.size, Track.mtime_ns, Track.missing, Track.album_key
-            ).where(
-                Track.root_id == target.root_id
-            )
+                Track.id,
+                Track.path,
+                Track.size,
+                Track.mtime_ns,
+                Track.ctime_ns,
+                Track.missing,
+                Track.album_key,
+            ).where(Track.root_id == target.root_id)
         )
         if is_under(row.path, target.path)
     }
@@ -189,9 +193,9 @@ def _scan_target(
         )
 
     failed = {
-        row.path: (row.size, row.mtime_ns)
+        row.path: (row.size, row.mtime_ns, row.ctime_ns)
         for row in session.execute(
-            select(ScanError.path, ScanError.size, ScanError.mtime_ns).where(
+            select(ScanError.path, ScanError.size, ScanError.mtime_ns, ScanError.ctime_ns).where(
                 ScanError.size.is_not(None)
             )
         )
@@ -199,16 +203,16 @@ def _scan_target(
     }
     to_read: list[bytes] = []
     still_failing: list[bytes] = []
-    for path, (size, mtime_ns) in walk.files.items():
+    for path, stamp in walk.files.items():
         row = known.get(path)
         if (
             row is not None
             and not full
             and not row.missing
-            and (row.size == size and row.mtime_ns == mtime_ns)
+            and (row.size, row.mtime_ns, row.ctime_ns) == stamp
         ):
             summary.unchanged += 1
-        elif not full and failed.get(path) == (size, mtime_ns):
+        elif not full and failed.get(path) == stamp:
             still_failing.append(path)  # the same broken file as last time: not read again
         else:
             to_read.append(path)
@@ -347,8 +351,8 @@ class _Writer:
     def error(
         self, path: bytes, kind: str, message: str, stamp: tuple[int, int] | None = None
     ) -> None:
-        """Record why ``path`` failed; ``stamp`` (size, mtime_ns) lets later scans skip it."""
-        size, mtime_ns = stamp or (None, None)
+        """Record why ``path`` failed; its ``stamp`` lets later scans skip it while unchanged."""
+        size, mtime_ns, ctime_ns = stamp or (None, None, None)
         self.errors[path] = dict(
             path=path,
             path_text=display_path(path),
@@ -358,6 +362,7 @@ class _Writer:
             at=utcnow(),
             size=size,
             mtime_ns=mtime_ns,
+            ctime_ns=ctime_ns,
         )
         self.summary.errors += 1
         self._maybe_flush()

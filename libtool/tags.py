@@ -178,7 +178,7 @@ def read_track(path: bytes) -> dict[str, Any]:
         except OSError as exc:
             raise ReadError("io", f"read error: {exc.strerror or exc}") from exc
     record = stream_info(audio)
-    record.update(size=st.st_size, mtime_ns=st.st_mtime_ns)
+    record.update(size=st.st_size, mtime_ns=st.st_mtime_ns, ctime_ns=st.st_ctime_ns)
     record.update(read_tags(audio))
     return record
 

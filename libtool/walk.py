@@ -47,9 +47,14 @@ class ScanSummary:
         return text + (" (interrupted: progress so far is saved)" if self.interrupted else "")
 
 
+#: (size, mtime_ns, ctime_ns): a file whose stamp is unchanged is not read again. ctime
+#: is there because taggers can keep a file's mtime (and its size, inside padding).
+Stamp = tuple[int, int, int]
+
+
 @dataclass
 class Walk:
-    files: dict[bytes, tuple[int, int]] = field(default_factory=dict)  # path -> (size, mtime)
+    files: dict[bytes, Stamp] = field(default_factory=dict)
     unreadable: list[bytes] = field(default_factory=list)
     problems: list[tuple[bytes, str, str]] = field(default_factory=list)  # path, kind, message
 
@@ -62,7 +67,7 @@ def normalise_root(path: str | bytes) -> bytes:
 def walk_tree(
     top: bytes, ignore: tuple[str, ...] = (), report: ProgressCallback | None = None
 ) -> Walk:
-    """Every audio file under ``top`` with its (size, mtime_ns).
+    """Every audio file under ``top`` with its stamp (size, mtime_ns, ctime_ns).
 
     Hidden entries and ignore patterns are skipped, symlinked folders are
     followed once (loops end), and only regular files are listed; anything
@@ -111,7 +116,7 @@ def walk_tree(
             if not stat.S_ISREG(st.st_mode):
                 walk.problems.append((entry.path, "not-regular", "not a regular file"))
                 continue
-            walk.files[entry.path] = (st.st_size, st.st_mtime_ns)
+            walk.files[entry.path] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns)
         if report is not None:
             report("walk", len(walk.files), 0)
     return walk

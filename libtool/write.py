@@ -57,7 +57,9 @@ def temp_path_for(path: bytes) -> bytes:
     return os.path.join(folder, b"." + stem[:100] + TEMP_MARK + token + ext)
 
 
-def check_unchanged(path: bytes, size: int, mtime_ns: int) -> os.stat_result:
+def check_unchanged(
+    path: bytes, size: int, mtime_ns: int, ctime_ns: int | None = None
+) -> os.stat_result:
     """The file is still the one we scanned, or a WriteError says what to do."""
     shown = display_path(path)
     try:
@@ -66,7 +68,8 @@ def check_unchanged(path: bytes, size: int, mtime_ns: int) -> os.stat_result:
         raise WriteError("vanished", f"{shown} no longer exists; run mlib scan") from exc
     except OSError as exc:
         raise WriteError("io", f"cannot stat {shown}: {exc.strerror}") from exc
-    if (st.st_size, st.st_mtime_ns) != (size, mtime_ns):
+    changed = (st.st_size, st.st_mtime_ns) != (size, mtime_ns)
+    if changed or (ctime_ns is not None and st.st_ctime_ns != ctime_ns):
         raise WriteError(
             "changed-on-disk",
             f"{shown} changed on disk since it was scanned; run mlib scan first "
@@ -155,6 +158,7 @@ def write_tags(
     *,
     size: int,
     mtime_ns: int,
+    ctime_ns: int | None = None,
     id3v23: bool = False,
 ) -> dict[str, Any]:
     """Write ``changes`` to ``path`` and return the file's new record (as a scan reads it).
@@ -164,7 +168,7 @@ def write_tags(
     silently split it from its other names.
     """
     shown = display_path(path)
-    st = check_unchanged(path, size, mtime_ns)
+    st = check_unchanged(path, size, mtime_ns, ctime_ns)
     if st.st_nlink > 1:
         raise WriteError(
             "hard-link",
@@ -201,7 +205,7 @@ def write_tags(
             raise WriteError(
                 "verify", f"cannot verify {shown}: {type(exc).__name__}: {exc}"
             ) from exc
-        check_unchanged(path, size, mtime_ns)  # nobody changed it while we worked
+        check_unchanged(path, size, mtime_ns, ctime_ns)  # nobody changed it while we worked
         try:
             os.replace(temp, real)
         except OSError as exc:

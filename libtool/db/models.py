@@ -105,6 +105,8 @@ class Track(Base):
     # file and stream facts
     size: Mapped[int] = mapped_column(BigInteger)
     mtime_ns: Mapped[int] = mapped_column(BigInteger)
+    # ctime cannot be set back by a tagger that preserves mtime: part of "unchanged"
+    ctime_ns: Mapped[int | None] = mapped_column(BigInteger)
     format: Mapped[str]
     codec: Mapped[str | None]
     tag_format: Mapped[str | None]
@@ -197,6 +199,7 @@ class ScanError(Base):
     # the file as it was when it failed: an unchanged broken file is not read again
     size: Mapped[int | None] = mapped_column(BigInteger)
     mtime_ns: Mapped[int | None] = mapped_column(BigInteger)
+    ctime_ns: Mapped[int | None] = mapped_column(BigInteger)
 
 
 #: Columns of ``tracks`` searched by bare words and kept in the FTS5 index.

@@ -493,3 +493,22 @@ def test_id3v23_option_turns_a_dated_time_into_v23_frames(tmp_path: Path) -> Non
     tags = ID3(path, translate=False)
     assert tags.version == (2, 3, 0)
     assert "TDRC" not in tags and str(tags["TYER"]) == "2001" and str(tags["TDAT"]) == "0302"
+
+
+def test_write_refuses_an_edit_that_kept_size_and_mtime(audio, tmp_path: Path, mlib) -> None:  # type: ignore[no-untyped-def]
+    """A tagger that preserves mtime, editing inside the padding: still 'changed on disk'."""
+    music = tmp_path / "music"
+    path = tagged_flac(audio, music / "song.flac", "Old Title")
+    mlib("scan", music, check=True)
+    mlib("modify", "comment=ours", "--yes", check=True)
+    before = os.stat(path)
+    f = mutagen.File(path)
+    f.tags["TITLE"] = ["New Title"]  # same length: fits the padding
+    f.save()
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (os.stat(path).st_size, os.stat(path).st_mtime_ns) == (
+        before.st_size, before.st_mtime_ns,
+    )
+    result = mlib("write")
+    assert result.returncode == 1 and "changed on disk" in result.stderr
+    assert title_of(path) == "New Title" and "COMMENT" not in mutagen.File(path).tags
