@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 from libtool.db import SCHEMA_HEAD
 from libtool.pathutil import is_under
-from libtool.walk import ScanSummary, normalise_root, walk_tree
+from libtool.walk import ScanSummary, classify, normalise_root, walk_tree
 
 
 def _timestamp() -> str:
@@ -74,8 +74,8 @@ def _check(
         walk = walk_tree(root, ignore)
         if walk.problems or walk.unreadable or not walk.files:
             return None
-        tracks = {
-            path: (size, mtime_ns, ctime_ns, missing)
+        known = {
+            path: ((size, mtime_ns, ctime_ns), bool(missing))
             for path, size, mtime_ns, ctime_ns, missing in conn.execute(
                 "SELECT path, size, mtime_ns, ctime_ns, missing FROM tracks WHERE root_id = ?",
                 (root_id,),
@@ -88,18 +88,11 @@ def _check(
             )
             if is_under(path, root)
         }
-        if any(path not in walk.files for path in failed):
-            return None  # a broken file went away: the real scan clears its error
-        for path, stamp in walk.files.items():
-            row = tracks.get(path)
-            if row is not None and not row[3] and row[:3] == stamp:
-                summary.unchanged += 1
-            elif failed.get(path) == stamp:
-                failing.append(path)  # the same broken file as last time
-            else:
-                return None  # new, changed, or back after going missing
-        if any(not missing and path not in walk.files for path, (*_, missing) in tracks.items()):
-            return None  # a file vanished
+        changes = classify(walk, known, failed)
+        if changes.to_read or changes.vanished or changes.errors_gone:
+            return None  # something changed: the real scanner does the work and reports it
+        summary.unchanged += changes.unchanged
+        failing += changes.still_failing
     summary.errors = len(failing)
     summary.seconds = time.perf_counter() - started
     now = _timestamp()

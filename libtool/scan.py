@@ -30,7 +30,14 @@ from libtool.db.session import Library, fold
 from libtool.errors import UsageError
 from libtool.pathutil import display_path, is_under
 from libtool.tags import ReadError, read_track
-from libtool.walk import ProgressCallback, ScanSummary, normalise_root, walk_tree
+from libtool.walk import (
+    ProgressCallback,
+    ScanSummary,
+    Stamp,
+    classify,
+    normalise_root,
+    walk_tree,
+)
 
 BATCH = 500  # records per commit: small enough to lose little, large enough to be fast
 IN_PROCESS_BELOW = 48  # fewer files than this are read without starting workers
@@ -201,48 +208,28 @@ def _scan_target(
         )
         if is_under(row.path, target.path)
     }
-    to_read: list[bytes] = []
-    still_failing: list[bytes] = []
-    for path, stamp in walk.files.items():
-        row = known.get(path)
-        if (
-            row is not None
-            and not full
-            and not row.missing
-            and (row.size, row.mtime_ns, row.ctime_ns) == stamp
-        ):
-            summary.unchanged += 1
-        elif not full and failed.get(path) == stamp:
-            still_failing.append(path)  # the same broken file as last time: not read again
-        else:
-            to_read.append(path)
-    summary.errors += len(still_failing)
-    for start in range(0, len(still_failing), BATCH):
-        chunk = still_failing[start : start + BATCH]
+    stamps = {p: ((r.size, r.mtime_ns, r.ctime_ns), r.missing) for p, r in known.items()}
+    changes = classify(walk, stamps, failed, full=full)
+    summary.unchanged += changes.unchanged
+    summary.errors += len(changes.still_failing)
+    for start in range(0, len(changes.still_failing), BATCH):
+        chunk = changes.still_failing[start : start + BATCH]
         session.execute(
             update(ScanError).where(ScanError.path.in_(chunk)).values(run_id=writer.run_id)
         )
 
     now = utcnow()
-    vanished = [
-        (path, row.id)
-        for path, row in known.items()
-        if path not in walk.files
-        and not row.missing
-        and not any(is_under(path, d) for d in walk.unreadable)
-    ]
-    if vanished:
-        for start in range(0, len(vanished), BATCH):
-            chunk = vanished[start : start + BATCH]
+    if changes.vanished:
+        for start in range(0, len(changes.vanished), BATCH):
+            chunk = [known[path].id for path in changes.vanished[start : start + BATCH]]
             session.execute(
-                update(Track)
-                .where(Track.id.in_([tid for _, tid in chunk]))
-                .values(missing=True, missing_since=now)
+                update(Track).where(Track.id.in_(chunk)).values(missing=True, missing_since=now)
             )
         session.commit()
-        summary.missing += len(vanished)
-        writer.keys.update(known[path].album_key for path, _ in vanished)
+        summary.missing += len(changes.vanished)
+        writer.keys.update(known[path].album_key for path in changes.vanished)
 
+    to_read = changes.to_read
     total = len(to_read)
     report("read", 0, total)
     for done, (path, record, error) in enumerate(read_many(to_read, jobs), start=1):
@@ -348,9 +335,7 @@ class _Writer:
             self.summary.updated += 1
         self._maybe_flush()
 
-    def error(
-        self, path: bytes, kind: str, message: str, stamp: tuple[int, int] | None = None
-    ) -> None:
+    def error(self, path: bytes, kind: str, message: str, stamp: Stamp | None = None) -> None:
         """Record why ``path`` failed; its ``stamp`` lets later scans skip it while unchanged."""
         size, mtime_ns, ctime_ns = stamp or (None, None, None)
         self.errors[path] = dict(

@@ -9,22 +9,50 @@ from __future__ import annotations
 import fnmatch
 import os
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+
+from libtool.pathutil import is_under
 
 #: The extensions scanned as audio (``libtool.tags`` picks a mutagen class for each).
 AUDIO_EXTENSIONS = frozenset(
     ext.encode()
     for ext in (
-        ".mp3", ".mp2", ".flac", ".ogg", ".oga", ".opus", ".spx", ".m4a", ".m4b", ".m4p",
-        ".mp4", ".alac", ".aac", ".ac3", ".wma", ".asf", ".aif", ".aiff", ".aifc", ".wav",
-        ".dsf", ".dff", ".ape", ".wv", ".mpc", ".mp+", ".tak", ".tta", ".ofr", ".ofs",
+        ".mp3",
+        ".mp2",
+        ".flac",
+        ".ogg",
+        ".oga",
+        ".opus",
+        ".spx",
+        ".m4a",
+        ".m4b",
+        ".m4p",
+        ".mp4",
+        ".alac",
+        ".aac",
+        ".ac3",
+        ".wma",
+        ".asf",
+        ".aif",
+        ".aiff",
+        ".aifc",
+        ".wav",
+        ".dsf",
+        ".dff",
+        ".ape",
+        ".wv",
+        ".mpc",
+        ".mp+",
+        ".tak",
+        ".tta",
+        ".ofr",
+        ".ofs",
     )
 )
 
 #: progress(phase, done, total): phase is "walk" (total unknown: 0) or "read".
 ProgressCallback = Callable[[str, int, int], None]
-
 
 
 @dataclass
@@ -127,3 +155,43 @@ def _ignored(name: bytes, patterns: tuple[str, ...]) -> bool:
         return False
     text = os.fsdecode(name)
     return any(fnmatch.fnmatch(text, pattern) for pattern in patterns)
+
+
+@dataclass
+class Changes:
+    """What a scan must do, given a walk and what the library knows."""
+
+    unchanged: int = 0
+    to_read: list[bytes] = field(default_factory=list)  # new, changed, or back from missing
+    still_failing: list[bytes] = field(default_factory=list)  # the same broken file as before
+    vanished: list[bytes] = field(default_factory=list)  # present in the library, not on disk
+    errors_gone: list[bytes] = field(default_factory=list)  # recorded failures no longer there
+
+
+def classify(
+    walk: Walk,
+    known: Mapping[bytes, tuple[Stamp, bool]],
+    failed: Mapping[bytes, Stamp],
+    *,
+    full: bool = False,
+) -> Changes:
+    """Compare a walk with the library: ``known`` maps a track's path to (stamp, missing),
+    ``failed`` a failed file's path to its stamp. The one place these rules live, for the
+    real scanner and for the no-change fast path alike."""
+    changes = Changes()
+    for path, stamp in walk.files.items():
+        row = known.get(path)
+        if row is not None and not full and not row[1] and row[0] == stamp:
+            changes.unchanged += 1
+        elif not full and failed.get(path) == stamp:
+            changes.still_failing.append(path)
+        else:
+            changes.to_read.append(path)
+    hidden = walk.unreadable  # what is under an unreadable folder is not known to be gone
+    changes.vanished = [
+        path
+        for path, (_, missing) in known.items()
+        if not missing and path not in walk.files and not any(is_under(path, d) for d in hidden)
+    ]
+    changes.errors_gone = [path for path in failed if path not in walk.files]
+    return changes
