@@ -475,7 +475,7 @@ def history(ctx: Context, run: int | None) -> None:
     from sqlalchemy import select
 
     from libtool.db.models import WriteChange, WriteRun
-    from libtool.edits import runs
+    from libtool.runs import recent_runs
 
     with ctx.library.session() as session:
         if run is not None:
@@ -490,7 +490,7 @@ def history(ctx: Context, run: int | None) -> None:
                     f"  {c.field}: {_shown(c.before)} -> {_shown(c.after)}"
                 )
             return
-        rows = runs(session)
+        rows = recent_runs(session)
         if not rows:
             click.echo("no write runs yet")
         for r in rows:

@@ -9,24 +9,23 @@ is itself a run, so it can be undone too).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, delete, select, update
 from sqlalchemy.orm import Session
 
-from libtool.db.models import PendingChange, Track, WriteChange, WriteRun, utcnow
+from libtool.db.models import PendingChange, Track, WriteChange, WriteRun
 from libtool.db.session import Library
-from libtool.errors import UsageError
+from libtool.errors import FileError, UsageError
 from libtool.fields import FIELD_BY_NAME, Kind, parse_bool, parse_float, parse_int, split_multi
 from libtool.fields import same_values as fields_same_values
 from libtool.formats.base import clean
+from libtool.organise import MoveError, move_track
 from libtool.pathutil import cell_to_path, display_path
-from libtool.scan import rebuild_albums, track_values
+from libtool.runs import Reporter, RunSummary, file_failed, finish_run, quiet, start_run
+from libtool.scan import track_values
 from libtool.write import WriteError, write_tags
-
-#: report(kind, path_text, message): kind is "ok", "error" or "skip".
-Reporter = Callable[[str, str, str], None]
 
 
 @dataclass(frozen=True)
@@ -36,16 +35,6 @@ class FieldChange:
     field: str
     old: list[str]
     new: list[str]
-
-
-@dataclass
-class RunSummary:
-    run_id: int | None = None
-    ok: int = 0
-    failed: int = 0
-    skipped: int = 0
-    errors: list[str] = field(default_factory=list)
-    album_keys: set[str | None] = field(default_factory=set)  # albums to regroup afterwards
 
 
 def parse_value(name: str, text: str) -> list[str]:
@@ -198,29 +187,6 @@ def _write_one(
     return {track.album_key, values["album_key"]}
 
 
-def _failed(session: Session, summary: RunSummary, say: Reporter, shown: str, message: str) -> None:
-    """One file of a run failed: undo its database changes, count and report it."""
-    session.rollback()
-    summary.failed += 1
-    summary.errors.append(message)
-    say("error", shown, message)
-
-
-def _new_run(session: Session, kind: str, undoes: int | None = None) -> WriteRun:
-    run = WriteRun(kind=kind, undoes_run_id=undoes)
-    session.add(run)
-    session.commit()
-    return run
-
-
-def _finish(session: Session, run: WriteRun, summary: RunSummary) -> None:
-    run.finished_at = utcnow()
-    run.files_ok, run.files_failed = summary.ok, summary.failed
-    session.commit()
-    if summary.album_keys - {None}:
-        rebuild_albums(session, summary.album_keys)
-
-
 def write_pending(
     library: Library,
     where: ColumnElement[bool],
@@ -229,7 +195,7 @@ def write_pending(
     report: Reporter | None = None,
 ) -> RunSummary:
     """Write the pending changes of matching tracks to their files, one file at a time."""
-    say = report or (lambda kind, path, msg: None)
+    say = report or quiet
     summary = RunSummary()
     with library.exclusive("write"), library.session() as session:
         tracks = session.scalars(
@@ -240,26 +206,22 @@ def write_pending(
         if not tracks:
             return summary
         pending = pending_by_track(session, (t.id for t in tracks))
-        run = _new_run(session, "write")
+        run = start_run(session, "write")
         summary.run_id = run.id
         try:
             for track in tracks:
                 try:
                     keys = _write_one(session, track, pending[track.id], run, id3v23)
                 except WriteError as exc:
-                    _failed(session, summary, say, track.path_text, exc.message)
+                    file_failed(session, summary, say, track.path_text, exc.message)
                     continue
                 session.commit()
                 summary.ok += 1
                 summary.album_keys |= keys
                 say("ok", track.path_text, ", ".join(sorted(pending[track.id])))
         finally:  # also on Ctrl-C: what was written is recorded and can be undone
-            _finish(session, run, summary)
+            finish_run(session, run, summary)
     return summary
-
-
-def runs(session: Session, limit: int = 50) -> list[WriteRun]:
-    return list(session.scalars(select(WriteRun).order_by(WriteRun.id.desc()).limit(limit)))
 
 
 def undo(
@@ -270,7 +232,7 @@ def undo(
     report: Reporter | None = None,
 ) -> RunSummary:
     """Put back the values a run replaced (tags and paths), with the same safety as a write."""
-    say = report or (lambda kind, path, msg: None)
+    say = report or quiet
     summary = RunSummary()
     with library.exclusive("undo"), library.session() as session:
         if run_id is None:
@@ -305,7 +267,7 @@ def undo(
         for change in changes:
             if change.track_id is not None:
                 by_track.setdefault(change.track_id, []).append(change)
-        run = _new_run(session, "undo", undoes=target.id)
+        run = start_run(session, "undo", undoes=target.id)
         summary.run_id = run.id
         try:
             for track_id, track_changes in by_track.items():
@@ -315,7 +277,7 @@ def undo(
             if summary.failed == 0:
                 target.undone_by_run_id = run.id
         finally:
-            _finish(session, run, summary)
+            finish_run(session, run, summary)
     return summary
 
 
@@ -330,8 +292,6 @@ def _undo_track(
     id3v23: bool,
 ) -> None:
     """Put one track's file back as it was before ``target``; a failure is counted, not raised."""
-    from libtool.organise import MoveError, move_track
-
     shown = track.path_text
     try:
         keys = {track.album_key}
@@ -364,8 +324,8 @@ def _undo_track(
         if not (wanted or moved):
             summary.skipped += 1
             return
-    except (WriteError, MoveError) as exc:
-        _failed(session, summary, say, shown, exc.message)
+    except FileError as exc:
+        file_failed(session, summary, say, shown, exc.message)
         return
     session.commit()
     summary.ok += 1

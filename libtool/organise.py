@@ -25,9 +25,9 @@ from sqlalchemy.orm import Session
 from libtool.db.models import Album, Root, Track, WriteChange, WriteRun
 from libtool.db.session import Library
 from libtool.display import format_value
-from libtool.edits import RunSummary, _failed, _finish, _new_run
-from libtool.errors import LibtoolError
-from libtool.pathutil import cell_to_path, display_path, is_under, path_to_cell
+from libtool.errors import FileError
+from libtool.pathutil import display_path, is_under, path_to_cell
+from libtool.runs import Reporter, RunSummary, file_failed, finish_run, quiet, start_run
 from libtool.scan import album_key
 
 MAX_COMPONENT_BYTES = 200  # below the common 255-byte limit, leaving room for " (n)" and temp names
@@ -50,11 +50,8 @@ FALLBACKS = {
 }
 
 
-class MoveError(LibtoolError):
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.message = message
+class MoveError(FileError):
+    """A file that was not moved; it is where it was."""
 
 
 def sanitise(text: str, max_bytes: int = MAX_COMPONENT_BYTES) -> str:
@@ -151,10 +148,9 @@ def _remove_empty_folders(folder: bytes, root: bytes) -> None:
 
 
 def move_track(
-    session: Session, track: Track, dest_cell: str | bytes, run: WriteRun, *, exact: bool = False
+    session: Session, track: Track, dest: bytes, run: WriteRun, *, exact: bool = False
 ) -> bytes:
     """Move one track's file (exact: to that very path, for undo) and record it."""
-    dest = dest_cell if isinstance(dest_cell, bytes) else cell_to_path(dest_cell)
     src = track.path
     if dest == src:
         return src
@@ -217,9 +213,9 @@ def move_tracks(
     template: str,
     *,
     dry_run: bool = False,
-    report: Callable[[str, str, str], None] | None = None,
+    report: Reporter | None = None,
 ) -> RunSummary:
-    say = report or (lambda kind, path, msg: None)
+    say = report or quiet
     summary = RunSummary()
     with library.exclusive("move"), library.session() as session:
         plan = [(t, d) for t, d in plan_moves(session, where, template) if d != t.path]
@@ -227,7 +223,7 @@ def move_tracks(
             for track, dest in plan:
                 say("plan", track.path_text, display_path(dest))
             return summary
-        run = _new_run(session, "move")
+        run = start_run(session, "move")
         summary.run_id = run.id
         try:
             for track, dest in plan:
@@ -236,12 +232,12 @@ def move_tracks(
                     old_key = track.album_key
                     final = move_track(session, track, dest, run)
                 except MoveError as exc:
-                    _failed(session, summary, say, shown, exc.message)
+                    file_failed(session, summary, say, shown, exc.message)
                     continue
                 session.commit()
                 summary.ok += 1
                 summary.album_keys |= {old_key, track.album_key}
                 say("ok", shown, display_path(final))
         finally:  # also on Ctrl-C: what moved is recorded and can be undone
-            _finish(session, run, summary)
+            finish_run(session, run, summary)
     return summary

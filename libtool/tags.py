@@ -41,6 +41,7 @@ from mutagen.asf import ASFTags
 from mutagen.id3 import ID3
 from mutagen.mp4 import MP4Tags
 
+from libtool.errors import FileError
 from libtool.fields import DERIVED_YEARS, FIELD_BY_NAME, parse_year, typed_value
 from libtool.formats.base import safe_str
 from libtool.formats.id3 import KNOWN_FRAMES
@@ -73,13 +74,8 @@ FORMAT_NAMES = {
 _PICTURE_KEYS = {"metadata_block_picture", "coverart"}
 
 
-class ReadError(Exception):
-    """A file that could not be read; ``kind`` is a short machine-readable reason."""
-
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.message = message
+class ReadError(FileError):
+    """A file that could not be read."""
 
 
 def container_of(tags: Any) -> str | None:

@@ -26,7 +26,7 @@ from typing import Any
 
 from mutagen.id3 import ID3
 
-from libtool.errors import LibtoolError
+from libtool.errors import FileError
 from libtool.fields import FIELD_BY_NAME, Kind, parse_year, same_values
 from libtool.formats.base import clean
 from libtool.formats.id3 import as_mutagen_timestamp, is_clean_timestamp
@@ -41,13 +41,8 @@ V23_SEP = "/"
 _V23_CONVERTED = frozenset({"TDRC", "TDOR", "TIPL", "TMCL"})
 
 
-class WriteError(LibtoolError):
+class WriteError(FileError):
     """A file that was not written; the file on disk is unchanged."""
-
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.message = message
 
 
 def temp_path_for(path: bytes) -> bytes:
