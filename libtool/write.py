@@ -32,7 +32,7 @@ from libtool.formats.base import clean
 from libtool.formats.id3 import as_mutagen_timestamp, is_clean_timestamp
 from libtool.pathutil import display_path
 from libtool.tagmap import RULES
-from libtool.tags import container_of, open_audio, read_tags, read_track, stream_info
+from libtool.tags import container_of, open_audio, read_tags, stream_info
 
 TEMP_MARK = b".mlib-tmp-"
 #: Joins several values of one field in an ID3v2.3 tag (v2.3 has no multi-value text).
@@ -193,7 +193,7 @@ def write_tags(
         except Exception as exc:  # mutagen refusing a value, a parser bug: this file only
             raise WriteError("error", f"cannot write {shown}: {type(exc).__name__}: {exc}") from exc
         try:
-            _verify(temp, changes, before, shown)
+            record = _verify(temp, changes, before, shown)
         except WriteError:
             raise
         except Exception as exc:
@@ -210,30 +210,30 @@ def write_tags(
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
-    return read_track(path)
+    st = os.stat(path)  # the verified copy is now the file: only its stamp is new
+    return {**record, "size": st.st_size, "mtime_ns": st.st_mtime_ns, "ctime_ns": st.st_ctime_ns}
 
 
 def _verify(
     temp: bytes, changes: dict[str, list[str]], original: dict[str, Any], shown: str
-) -> None:
+) -> dict[str, Any]:
     """The copy holds the changes, the same stream, and nothing else changed.
 
     mutagen rewrites whole tags, so a field it cannot keep (an odd frame, text it
-    re-parses) would silently change; such a write is refused instead.
+    re-parses) would silently change; such a write is refused instead. Returns what
+    was read back: the file's new record, but for its stamp.
     """
     audio = open_audio(temp)
     if audio.tags is None:
         raise WriteError("verify", f"verification failed for {shown}: no tags after writing")
-    rules = RULES[container_of(audio.tags) or ""]
+    now = {**stream_info(audio), **read_tags(audio)}
     v23 = isinstance(audio.tags, ID3) and audio.tags.version[:2] == (2, 3)
     for field, values in changes.items():
-        if not _equivalent(field, rules[field].read(audio.tags), values, v23=v23):
+        if not _equivalent(field, now["tags"].get(field, []), values, v23=v23):
             raise WriteError("verify", f"verification failed for {shown}: {field} did not stick")
-    after = stream_info(audio)
     for key in ("format", "sample_rate", "channels"):
-        if after[key] != original[key]:
+        if now[key] != original[key]:
             raise WriteError("verify", f"verification failed for {shown}: {key} changed")
-    now = read_tags(audio)
     converted = v23 and original["tag_format"] != "id3v2.3"  # v2.4 -> v2.3 asked for
     for field in FIELD_BY_NAME:
         if field in changes:
@@ -248,6 +248,7 @@ def _verify(
     lost = sorted(set(original["extras"]) - set(now["extras"]), key=str.lower)
     if lost and not converted:
         raise WriteError("verify", f"not written: saving {shown} would drop {', '.join(lost)}")
+    return now
 
 
 def _fsync_folder(folder: bytes) -> None:

@@ -512,3 +512,18 @@ def test_write_refuses_an_edit_that_kept_size_and_mtime(audio, tmp_path: Path, m
     result = mlib("write")
     assert result.returncode == 1 and "changed on disk" in result.stderr
     assert title_of(path) == "New Title" and "COMMENT" not in mutagen.File(path).tags
+
+
+@pytest.mark.parametrize("ext", ["flac", "mp3", "m4a", "ogg", "wma", "wv"])
+def test_the_record_a_write_returns_is_what_a_scan_would_read(
+    audio, tmp_path: Path, ext: str  # type: ignore[no-untyped-def]
+) -> None:
+    from libtool.tags import read_track
+
+    path = audio.make(tmp_path / f"x.{ext}", ext)
+    st = os.stat(path)
+    record = write_tags(
+        bytes(path), {"title": ["T"], "artist": ["A", "B"]},
+        size=st.st_size, mtime_ns=st.st_mtime_ns,
+    )
+    assert record == read_track(bytes(path))
