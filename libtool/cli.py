@@ -21,7 +21,7 @@ from libtool.config import Settings, load_settings
 from libtool.display import json_line, render_template, safe_text
 from libtool.errors import LibtoolError
 from libtool.fields import FIELD_NAMES, MULTI_SEP
-from libtool.pathutil import path_to_cell
+from libtool.pathutil import display_path, path_to_cell
 from libtool.walk import ScanSummary
 
 if TYPE_CHECKING:  # SQLAlchemy is imported by the commands that need it, not at start-up
@@ -296,23 +296,6 @@ def roots(ctx: Context) -> None:
         click.echo("no library roots yet: add one with mlib scan FOLDER", err=True)
 
 
-def main(argv: list[str] | None = None) -> Any:
-    try:
-        return cli.main(args=argv, prog_name="mlib", standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("aborted", err=True)
-        sys.exit(130)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except LibtoolError as exc:
-        click.echo(f"mlib: error: {safe_text(exc)}", err=True)
-        sys.exit(2)
-    except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
-        sys.exit(130)
-
-
 # --- editing, writing, history ---------------------------------------------------------
 
 _ASSIGN = re.compile(r"^(?P<field>[a-z_]+)=(?P<value>.*)$", re.DOTALL)
@@ -391,7 +374,7 @@ def modify(ctx: Context, args: tuple[str, ...], yes: bool) -> None:
             raise click.UsageError(
                 f"{m['field']!r} is not a field you can change; fields: {', '.join(FIELD_NAMES)}"
             )
-        elif arg.endswith("!") and _CLEAR.match(arg):
+        elif m.re is _CLEAR:
             changes[m["field"]] = []
         else:
             changes[m["field"]] = parse_value(m["field"], m["value"])
@@ -486,7 +469,7 @@ def history(ctx: Context, run: int | None) -> None:
             )
             for c in changes:
                 click.echo(
-                    f"{safe_text(c.path.decode('utf-8', 'backslashreplace'))}\n"
+                    f"{safe_text(display_path(c.path))}\n"
                     f"  {c.field}: {_shown(c.before)} -> {_shown(c.after)}"
                 )
             return
@@ -586,3 +569,20 @@ def move(ctx: Context, query: tuple[str, ...], template: str | None, dry_run: bo
     click.echo(f"run {summary.run_id}: {summary.ok} files moved, {summary.failed} failed")
     if summary.failed:
         sys.exit(1)
+
+
+def main(argv: list[str] | None = None) -> Any:
+    try:
+        return cli.main(args=argv, prog_name="mlib", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except LibtoolError as exc:
+        click.echo(f"mlib: error: {safe_text(exc)}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)

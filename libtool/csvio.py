@@ -42,7 +42,6 @@ EXTRA_COLUMNS: tuple[str, ...] = (
 ALL_COLUMNS = DEFAULT_COLUMNS + EXTRA_COLUMNS
 ORDER = ("albumartist", "album", "disc", "track", "path_text")
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _GUARDED = re.compile(r"^'*[=+\-@\t\r]")  # what a spreadsheet would run, behind any quotes
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 

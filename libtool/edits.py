@@ -107,10 +107,8 @@ def diff_changes(
 def stage(session: Session, diffs: Iterable[FieldChange], source: str) -> int:
     """Record diffs as pending changes (a change back to the file's value drops the pending one)."""
     count = 0
-    tracks = {}
     for diff in diffs:
-        track = tracks.get(diff.track_id) or session.get(Track, diff.track_id)
-        tracks[diff.track_id] = track
+        track = session.get(Track, diff.track_id)  # the identity map makes repeats free
         session.execute(
             delete(PendingChange).where(
                 PendingChange.track_id == diff.track_id, PendingChange.field == diff.field

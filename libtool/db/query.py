@@ -35,7 +35,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from libtool.db.models import FTS_COLUMNS, Track
 from libtool.db.session import fold
 from libtool.errors import UsageError
-from libtool.fields import FIELD_BY_NAME, Kind
+from libtool.fields import FIELD_BY_NAME, Kind, parse_bool
 
 BARE_WORD_FIELDS = ("title", "artist", "album", "albumartist")
 NUMERIC = {
@@ -107,12 +107,10 @@ def _number(value: str) -> float:
 
 
 def _bool(value: str) -> bool:
-    low = value.lower()
-    if low in ("1", "true", "yes", "y"):
-        return True
-    if low in ("0", "false", "no", "n"):
-        return False
-    raise UsageError(f"not true/false in query: {value!r}")
+    flag = parse_bool(value) if value.strip() else None
+    if flag is None:
+        raise UsageError(f"not true/false in query: {value!r}")
+    return flag
 
 
 def _compile_term(term: Term, sqlite: bool) -> ColumnElement[bool]:
