@@ -1,12 +1,12 @@
 """Baselines for run.py, each timed as a whole process like ``mlib`` is.
 
-    python benchmarks/baseline_read.py read LIST [--jobs 2]
-        mutagen.File(path) on every path in LIST (one path per line, raw bytes)
-        in a multiprocessing Pool, touching .tags and .info: the least any
-        tag-reading scanner has to do.
-    python benchmarks/baseline_read.py stat ROOT
-        walk ROOT and os.stat every file: the least any no-change rescan has
-        to do (the fallback for target (c) when beets is not available).
+python benchmarks/baseline_read.py read LIST [--jobs 2]
+    mutagen.File(path) on every path in LIST (one path per line, raw bytes)
+    in a multiprocessing Pool, touching .tags and .info: the least any
+    tag-reading scanner has to do.
+python benchmarks/baseline_read.py stat ROOT
+    walk ROOT and os.stat every file: the least any no-change rescan has
+    to do (the fallback for target (c) when beets is not available).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@
     python benchmarks/breakdown.py --files 2500 --src /tmp/snapshot
 
 Complements run.py (which only times whole processes): this one reaches into
-libtool.scan and libtool.tags, so a piece that no longer exists is reported as
+libtool.scan.scanner and libtool.tags.read, so a piece that no longer exists is reported as
 "n/a" instead of failing. Writes benchmarks/out/breakdown.json. Needs a quiet
 machine for meaningful absolute numbers; compare items with each other.
 """
@@ -52,15 +52,16 @@ def startup(env: dict[str, str], db: str, cwd: Path) -> None:
     print("start-up (fresh processes, best of 5):")
     cases = {
         "python -c pass": "pass",
-        "import mutagen (+ all formats, as libtool.tags)": "import libtool.tags",
+        "import mutagen (+ all formats, as libtool.tags.read)": "import libtool.tags.read",
         "import libtool.cli (click, SQLAlchemy ORM, models)": "import libtool.cli",
-        "import libtool.cli + libtool.scan": "import libtool.cli, libtool.scan",
+        "import libtool.cli + libtool.scan.scanner": "import libtool.cli, libtool.scan.scanner",
         "... + alembic (imported by every open_library)": (
-            "import libtool.cli, libtool.scan, alembic.command, alembic.script, "
+            "import libtool.cli, libtool.scan.scanner, alembic.command, alembic.script, "
             "alembic.runtime.migration"
         ),
         "... + open_library(existing db) incl. migration check": (
-            "import libtool.cli, libtool.scan; from libtool.db.session import open_library; "
+            "import libtool.cli, libtool.scan.scanner; "
+            "from libtool.db.session import open_library; "
             f"open_library({db!r})"
         ),
     }
@@ -113,7 +114,8 @@ def waiting(acc: dict[str, float]) -> Callable[[Any], Any]:
                 finally:
                     acc["main blocked waiting for workers"] = (
                         acc.get("main blocked waiting for workers", 0.0)
-                        + time.perf_counter() - started
+                        + time.perf_counter()
+                        - started
                     )
                 yield item
 
@@ -123,8 +125,10 @@ def waiting(acc: dict[str, float]) -> Callable[[Any], Any]:
 
 
 def full_scan_phases(corpus: Path, db: str, jobs: int, runs: int) -> None:
-    print(f"phases of a full scan of {corpus.name}, fresh database, {jobs} workers "
-          f"(the fastest of {runs} runs):")
+    print(
+        f"phases of a full scan of {corpus.name}, fresh database, {jobs} workers "
+        f"(the fastest of {runs} runs):"
+    )
     best: list[tuple[str, float | str, str]] = []
     memory: list[tuple[str, float | str, str]] = []
     best_total = float("inf")
@@ -149,8 +153,8 @@ def full_scan_phases(corpus: Path, db: str, jobs: int, runs: int) -> None:
 def _one_full_scan(corpus: Path, db: str, jobs: int) -> list[tuple[str, float | str, str]]:
     from sqlalchemy import event
 
-    from libtool import scan as S
     from libtool.db.session import open_library
+    from libtool.scan import scanner as S
 
     lines: list[tuple[str, float | str, str]] = []
     acc: dict[str, float] = {}
@@ -184,8 +188,9 @@ def _one_full_scan(corpus: Path, db: str, jobs: int) -> list[tuple[str, float | 
         return inner
 
     with contextlib.ExitStack() as stack:
-        stack.enter_context(patched(
-            multiprocessing.pool.IMapUnorderedIterator, "_set", track_buffer))
+        stack.enter_context(
+            patched(multiprocessing.pool.IMapUnorderedIterator, "_set", track_buffer)
+        )
         stack.enter_context(patched(S, "walk_tree", timing(acc, "walk_tree")))
         stack.enter_context(patched(S, "read_many", waiting(acc)))
         stack.enter_context(patched(S._Writer, "flush", timing(acc, "_Writer.flush (DB writes)")))
@@ -197,21 +202,33 @@ def _one_full_scan(corpus: Path, db: str, jobs: int) -> list[tuple[str, float | 
         cpu_main = _cpu(resource.RUSAGE_SELF) - cpu_main
         cpu_workers = _cpu(resource.RUSAGE_CHILDREN) - cpu_workers
     lib.close()
-    accounted = sum(v for k, v in acc.items() if k not in ("scan() total",)) - acc[
-        "open_library (create + migrate)"
-    ]
+    accounted = (
+        sum(v for k, v in acc.items() if k not in ("scan() total",))
+        - acc["open_library (create + migrate)"]
+    )
     acc["rest of scan() (record(), bookkeeping, commits)"] = acc["scan() total"] - accounted
     lines.extend((name, value, "s") for name, value in acc.items())
-    lines.append(("SQL statements (executemany / execute)",
-                  f"{calls['executemany']} / {calls['execute']}", ""))
+    lines.append(
+        (
+            "SQL statements (executemany / execute)",
+            f"{calls['executemany']} / {calls['execute']}",
+            "",
+        )
+    )
     lines.append(("summary", summary.line(), ""))
-    lines.append(("most result chunks waiting in the main process (imap buffer)",
-                  f"{buffered['chunks']} chunks", ""))
+    lines.append(
+        (
+            "most result chunks waiting in the main process (imap buffer)",
+            f"{buffered['chunks']} chunks",
+            "",
+        )
+    )
     lines.append(("CPU of the main process during scan()", cpu_main, "s"))
     lines.append(("CPU of the workers during scan()", cpu_workers, "s"))
     memory["main max RSS after scan"] = _maxrss()
     memory["workers' max RSS (all runs so far)"] = resource.getrusage(
-        resource.RUSAGE_CHILDREN).ru_maxrss
+        resource.RUSAGE_CHILDREN
+    ).ru_maxrss
     lines.extend((name, f"{kb} KiB", "KiB") for name, kb in memory.items())
     return lines
 
@@ -225,7 +242,7 @@ def _maxrss() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-RESCAN_FLOOR = '''
+RESCAN_FLOOR = """
 import os, sqlite3, stat, sys
 files = {}
 stack = [os.fsencode(sys.argv[1])]
@@ -244,7 +261,7 @@ known = {p: (s, m) for p, s, m in conn.execute(
     "SELECT path, size, mtime_ns FROM tracks WHERE NOT missing")}
 changed = sum(1 for p, v in files.items() if known.get(p) != v) + len(known.keys() - files.keys())
 print(changed, "changed")
-'''
+"""
 
 
 def rescan_floor(corpus: Path, db: str, env: dict[str, str], cwd: Path) -> None:
@@ -261,8 +278,8 @@ def rescan_floor(corpus: Path, db: str, env: dict[str, str], cwd: Path) -> None:
 
 
 def rescan_phases(corpus: Path, db: str) -> None:
-    from libtool import scan as S
     from libtool.db.session import open_library
+    from libtool.scan import scanner as S
 
     print("phases of a no-change rescan (one run, in-process: imports excluded):")
     acc: dict[str, float] = {}
@@ -282,8 +299,8 @@ def rescan_phases(corpus: Path, db: str) -> None:
 def worker_costs(paths: list[bytes]) -> list[tuple[bytes, dict[str, Any]]]:
     import mutagen
 
-    from libtool import scan as S
-    from libtool import tags as T
+    from libtool.scan import scanner as S
+    from libtool.tags import read as T
 
     print(f"per-file cost in one process ({len(paths)} files, best of 3, microseconds):")
     for p in paths:
@@ -297,23 +314,39 @@ def worker_costs(paths: list[bytes]) -> list[tuple[bytes, dict[str, Any]]]:
         _ = audio.tags, audio.info
 
     show("per_file_us", "mutagen.File(path) + .tags/.info (the baseline)", per_file(baseline), "us")
-    show("per_file_us", "open_audio(path): class chosen by extension",
-         per_file(T.open_audio), "us")
-    show("per_file_us", "read_track(path): all a worker does per file",
-         per_file(T.read_track), "us")
+    show("per_file_us", "open_audio(path): class chosen by extension", per_file(T.open_audio), "us")
+    show(
+        "per_file_us", "read_track(path): all a worker does per file", per_file(T.read_track), "us"
+    )
     audios = {p: T.open_audio(p) for p in paths}
-    show("per_file_us", "  of which read_tags(audio)",
-         per_file(lambda p: T.read_tags(audios[p])), "us")
+    show(
+        "per_file_us",
+        "  of which read_tags(audio)",
+        per_file(lambda p: T.read_tags(audios[p])),
+        "us",
+    )
     with contextlib.suppress(Exception):
         raws = {p: T.read_tags(audios[p])["tags"] for p in paths}
-        show("per_file_us", "    of which typed_columns(raw)",
-             per_file(lambda p: T.typed_columns(raws[p])), "us")
+        show(
+            "per_file_us",
+            "    of which typed_columns(raw)",
+            per_file(lambda p: T.typed_columns(raws[p])),
+            "us",
+        )
     records = {p: S._read_one(p) for p in paths}
     blobs = {p: pickle.dumps(r) for p, r in records.items()}
-    show("per_file_us", "pickle.dumps(result) in the worker",
-         per_file(lambda p: pickle.dumps(records[p])), "us")
-    show("per_file_us", "pickle.loads(result) in the main process",
-         per_file(lambda p: pickle.loads(blobs[p])), "us")
+    show(
+        "per_file_us",
+        "pickle.dumps(result) in the worker",
+        per_file(lambda p: pickle.dumps(records[p])),
+        "us",
+    )
+    show(
+        "per_file_us",
+        "pickle.loads(result) in the main process",
+        per_file(lambda p: pickle.loads(blobs[p])),
+        "us",
+    )
     show("per_file_us", "pickled result size", sum(map(len, blobs.values())) / len(blobs), "bytes")
     return [(p, r[1]) for p, r in records.items() if r[1] is not None]
 
@@ -321,18 +354,27 @@ def worker_costs(paths: list[bytes]) -> list[tuple[bytes, dict[str, Any]]]:
 def db_writes(records: list[tuple[bytes, dict[str, Any]]], tmp: Path) -> None:
     from sqlalchemy import insert, text
 
-    from libtool import scan as S
+    from libtool.db.albums import rebuild_albums
     from libtool.db.models import FTS_COLUMNS, Root, Track, utcnow
     from libtool.db.session import open_library
     from libtool.pathutil import display_path
+    from libtool.scan import scanner as S
 
     print(f"inserting {len(records)} rows in batches of 500 (no workers running):")
 
     def rows() -> list[dict[str, Any]]:
         now = utcnow()
         return [
-            dict(r, path_text=display_path(p), missing=False, missing_since=None,
-                 scanned_at=now, root_id=1, path=p, added_at=now)
+            dict(
+                r,
+                path_text=display_path(p),
+                missing=False,
+                missing_since=None,
+                scanned_at=now,
+                root_id=1,
+                path=p,
+                added_at=now,
+            )
             for p, r in records
         ]
 
@@ -368,12 +410,12 @@ def db_writes(records: list[tuple[bytes, dict[str, Any]]], tmp: Path) -> None:
             show("db_writes", name, time.perf_counter() - started)
             if n == 0:
                 started = time.perf_counter()
-                S.rebuild_albums(session)
+                rebuild_albums(session)
+                session.commit()
                 show("db_writes", "rebuild_albums() after it", time.perf_counter() - started)
         lib.close()
     columns = [c.name for c in Track.__table__.columns if c.name not in ("id", "album_id")]
-    sql = (f"INSERT INTO tracks ({', '.join(columns)}) "
-           f"VALUES ({', '.join('?' * len(columns))})")
+    sql = f"INSERT INTO tracks ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
     fts_columns = ", ".join(FTS_COLUMNS)
     modes = {
         "trigger": "raw sqlite3 executemany of tuples, FTS insert trigger as is",
@@ -386,8 +428,10 @@ def db_writes(records: list[tuple[bytes, dict[str, Any]]], tmp: Path) -> None:
         conn = sqlite3.connect(db)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("INSERT INTO roots (path, path_text, added_at) VALUES (?, ?, ?)",
-                     (b"/bench", "/bench", str(utcnow())))
+        conn.execute(
+            "INSERT INTO roots (path, path_text, added_at) VALUES (?, ?, ?)",
+            (b"/bench", "/bench", str(utcnow())),
+        )
         if mode != "trigger":
             conn.execute("DROP TRIGGER tracks_fts_ai")
         conn.commit()
@@ -404,7 +448,8 @@ def db_writes(records: list[tuple[bytes, dict[str, Any]]], tmp: Path) -> None:
             if mode == "per-batch":  # same transaction as the rows: crash-consistent
                 conn.execute(
                     f"INSERT INTO tracks_fts(rowid, {fts_columns}) "
-                    f"SELECT id, {fts_columns} FROM tracks WHERE id > ?", (last,)
+                    f"SELECT id, {fts_columns} FROM tracks WHERE id > ?",
+                    (last,),
                 )
             conn.commit()
         if mode == "rebuild":
@@ -446,8 +491,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=OUT / "breakdown.json")
     args = p.parse_args(argv)
     corpus = HERE / "corpus" / f"n{args.files}"
-    subprocess.run([sys.executable, str(HERE / "make_corpus.py"), str(args.files),
-                    "--out", str(corpus)], check=True)
+    subprocess.run(
+        [sys.executable, str(HERE / "make_corpus.py"), str(args.files), "--out", str(corpus)],
+        check=True,
+    )
     env = dict(os.environ)
     if args.src is not None:
         src = str(args.src.resolve())
@@ -462,12 +509,12 @@ def main(argv: list[str] | None = None) -> int:
         rescan_phases(corpus, db)
         startup(env, db, tmp)
         rescan_floor(corpus, db, env, tmp)
-        from libtool.scan import walk_tree
+        from libtool.scan.scanner import walk_tree
 
         paths = sorted(walk_tree(os.fsencode(corpus)).files)
         step = max(1, len(paths) // args.sample)
         records = worker_costs(paths[::step][: args.sample])
-        from libtool.scan import _read_one
+        from libtool.scan.scanner import _read_one
 
         all_records = [(p, r) for p, r, _ in map(_read_one, paths)]
         db_writes([(p, r) for p, r in all_records if r is not None], tmp)

@@ -66,10 +66,23 @@ def encode_templates(folder: Path) -> dict[str, list[Path]]:
                 tmp = path.with_name(f"tmp-{path.name}")
                 subprocess.run(
                     [
-                        "ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
-                        "-f", "lavfi",
-                        "-i", f"sine=frequency={freq}:duration={seconds}:sample_rate={rate}",
-                        "-ac", "1", *codec, "-map_metadata", "-1", "-fflags", "+bitexact",
+                        "ffmpeg",
+                        "-nostdin",
+                        "-hide_banner",
+                        "-loglevel",
+                        "error",
+                        "-y",
+                        "-f",
+                        "lavfi",
+                        "-i",
+                        f"sine=frequency={freq}:duration={seconds}:sample_rate={rate}",
+                        "-ac",
+                        "1",
+                        *codec,
+                        "-map_metadata",
+                        "-1",
+                        "-fflags",
+                        "+bitexact",
                         str(tmp),
                     ],
                     check=True,
@@ -160,8 +173,13 @@ def _write(batch: list[tuple[str, str, dict[str, str], int]]) -> int:
 
 
 def make_corpus(
-    n: int, out: Path, *, templates: Path = DEFAULT_TEMPLATES, jobs: int | None = None,
-    force: bool = False, quiet: bool = False,
+    n: int,
+    out: Path,
+    *,
+    templates: Path = DEFAULT_TEMPLATES,
+    jobs: int | None = None,
+    force: bool = False,
+    quiet: bool = False,
 ) -> Path:
     """Build (or reuse) an ``n``-file corpus in ``out``; returns ``out``."""
     out = out.resolve()
@@ -202,8 +220,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", type=int, help="number of files (e.g. 10000)")
     parser.add_argument("--out", type=Path, help=f"corpus folder (default {DEFAULT_ROOT}/nFILES)")
-    parser.add_argument("--templates", type=Path, default=DEFAULT_TEMPLATES,
-                        help="cache folder for the ffmpeg-encoded templates")
+    parser.add_argument(
+        "--templates",
+        type=Path,
+        default=DEFAULT_TEMPLATES,
+        help="cache folder for the ffmpeg-encoded templates",
+    )
     parser.add_argument("--jobs", "-j", type=int, help="worker processes (default: cores)")
     parser.add_argument("--force", action="store_true", help="rebuild even if up to date")
     args = parser.parse_args(argv)

@@ -112,8 +112,13 @@ class Runner:
         with open(log, "w+b") as out:
             started = time.perf_counter()
             proc = subprocess.Popen(
-                cmd, env=env or self.env, cwd=self.cwd, stdin=subprocess.DEVNULL, stdout=out,
-                stderr=subprocess.STDOUT, start_new_session=True,
+                cmd,
+                env=env or self.env,
+                cwd=self.cwd,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
             timer = threading.Timer(TIMEOUT, _kill_group, (proc.pid,))
             timer.start()
@@ -183,10 +188,15 @@ def find_or_install_beets(venv: Path, install: bool) -> tuple[str | None, str]:
         return None, f"no beets in {venv} (installing was turned off)"
     print(f"  installing beets into {venv} (a separate venv, not the project's) ...", flush=True)
     try:
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True,
-                       capture_output=True, timeout=300)
-        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "beets"], check=True,
-                       capture_output=True, timeout=900)
+        subprocess.run(
+            [sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True, timeout=300
+        )
+        subprocess.run(
+            [str(venv / "bin" / "pip"), "install", "-q", "beets"],
+            check=True,
+            capture_output=True,
+            timeout=900,
+        )
     except (subprocess.SubprocessError, OSError) as exc:
         detail = getattr(exc, "stderr", b"") or b""
         return None, f"cannot install beets: {exc} {detail.decode(errors='replace')[-300:]}"
@@ -198,14 +208,13 @@ def beets_version(exe: str) -> str:
     python = Path(exe).parent / "python"
     done = subprocess.run(
         [str(python), "-c", "import importlib.metadata as m; print(m.version('beets'))"],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     return f"beets {done.stdout.strip() or 'unknown'}"
 
 
-def setup_beets(
-    exe: str, corpus: Path, size: int, base_env: dict[str, str], fresh: bool
-) -> Beets:
+def setup_beets(exe: str, corpus: Path, size: int, base_env: dict[str, str], fresh: bool) -> Beets:
     """A beets library of ``corpus`` (imported once as-is, no copy, no plugins, no network).
 
     The library is kept in benchmarks/out/beets/nSIZE and reused while the
@@ -215,8 +224,12 @@ def setup_beets(
     env = dict(base_env, BEETSDIR=str(home))
     version = beets_version(exe)
     marker = corpus / ".corpus.json"
-    stamp = {"corpus": str(corpus), "marker": marker.read_text(),
-             "marker_mtime_ns": marker.stat().st_mtime_ns, "beets": version}
+    stamp = {
+        "corpus": str(corpus),
+        "marker": marker.read_text(),
+        "marker_mtime_ns": marker.stat().st_mtime_ns,
+        "beets": version,
+    }
     stamp_file = home / "stamp.json"
     config = home / "config.yaml"
     library = home / "library.db"
@@ -240,7 +253,11 @@ def setup_beets(
     started = time.perf_counter()
     done = subprocess.run(
         [exe, "-c", str(config), "import", "-A", "-q", "-C", "-W", str(corpus)],
-        env=env, cwd=home, stdin=subprocess.DEVNULL, capture_output=True, timeout=3600,
+        env=env,
+        cwd=home,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        timeout=3600,
     )
     seconds = time.perf_counter() - started
     if done.returncode != 0:
@@ -258,22 +275,39 @@ def setup_beets(
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--quick", action="store_true",
-                   help=f"smoke run: sizes {QUICK_SIZES}, 2 repeats")
-    p.add_argument("--sizes",
-                   help="comma-separated corpus sizes (smallest and largest are compared)")
+    p.add_argument(
+        "--quick", action="store_true", help=f"smoke run: sizes {QUICK_SIZES}, 2 repeats"
+    )
+    p.add_argument(
+        "--sizes", help="comma-separated corpus sizes (smallest and largest are compared)"
+    )
     p.add_argument("--repeat", type=int, help="repeats of each full scan (default 5, quick 2)")
     p.add_argument("--rescan-repeat", type=int, help="repeats of each rescan (default 5)")
-    p.add_argument("--jobs", "-j", type=int, default=2,
-                   help="worker processes for both mlib (-j) and the baseline Pool (default 2)")
-    p.add_argument("--src", type=Path,
-                   help="benchmark the libtool package in this folder (DIR/libtool, with its "
-                        "migrations at DIR/libtool/migrations) instead of the installed mlib")
-    p.add_argument("--beets-venv", type=Path, default=Path("/tmp/beets-venv"),
-                   help="venv holding beets; created with pip if missing (default %(default)s)")
+    p.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=2,
+        help="worker processes for both mlib (-j) and the baseline Pool (default 2)",
+    )
+    p.add_argument(
+        "--src",
+        type=Path,
+        help="benchmark the libtool package in this folder (DIR/libtool, with its "
+        "migrations at DIR/libtool/migrations) instead of the installed mlib",
+    )
+    p.add_argument(
+        "--beets-venv",
+        type=Path,
+        default=Path("/tmp/beets-venv"),
+        help="venv holding beets; created with pip if missing (default %(default)s)",
+    )
     p.add_argument("--no-install", action="store_true", help="never pip-install beets")
-    p.add_argument("--no-beets", action="store_true",
-                   help="compare the rescan to the stat-every-file baseline instead of beets")
+    p.add_argument(
+        "--no-beets",
+        action="store_true",
+        help="compare the rescan to the stat-every-file baseline instead of beets",
+    )
     p.add_argument("--fresh-beets", action="store_true", help="re-import the beets library")
     p.add_argument("--report-only", action="store_true", help="exit 0 even if a target is missed")
     p.add_argument("--keep", action="store_true", help="keep the temporary folder (databases)")
@@ -313,8 +347,9 @@ def versions(env: dict[str, str], cwd: Path) -> dict[str, str]:
         "import libtool; out['libtool_file'] = libtool.__file__\n"
         "print(json.dumps(out))"
     )
-    done = subprocess.run([sys.executable, "-c", code], env=env, cwd=cwd, capture_output=True,
-                          text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=cwd, capture_output=True, text=True
+    )
     try:
         return json.loads(done.stdout)
     except ValueError:
@@ -323,12 +358,16 @@ def versions(env: dict[str, str], cwd: Path) -> dict[str, str]:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    sizes = tuple(sorted({int(s) for s in args.sizes.split(",")})) if args.sizes else (
-        QUICK_SIZES if args.quick else FULL_SIZES
+    sizes = (
+        tuple(sorted({int(s) for s in args.sizes.split(",")}))
+        if args.sizes
+        else (QUICK_SIZES if args.quick else FULL_SIZES)
     )
     if len(sizes) < 2:
-        print("run.py: give at least two sizes (the smallest and largest are compared)",
-              file=sys.stderr)
+        print(
+            "run.py: give at least two sizes (the smallest and largest are compared)",
+            file=sys.stderr,
+        )
         return 2
     if args.src is not None and not (args.src / "libtool" / "__init__.py").is_file():
         print(f"run.py: --src {args.src} holds no libtool/__init__.py", file=sys.stderr)
@@ -344,8 +383,10 @@ def main(argv: list[str] | None = None) -> int:
     env.pop("MLIB_DB", None)
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # byte-code is cached, as on a user's machine ...
     env.update(
-        MLIB_CONFIG=str(config), XDG_CONFIG_HOME=str(tmp / "xdg-config"),
-        XDG_DATA_HOME=str(tmp / "xdg-data"), XDG_CACHE_HOME=str(tmp / "xdg-cache"),
+        MLIB_CONFIG=str(config),
+        XDG_CONFIG_HOME=str(tmp / "xdg-config"),
+        XDG_DATA_HOME=str(tmp / "xdg-data"),
+        XDG_CACHE_HOME=str(tmp / "xdg-cache"),
         PYTHONPYCACHEPREFIX=str(tmp / "pycache"),  # ... but only in the temporary folder
     )
     if args.src is not None:
@@ -379,8 +420,9 @@ def main(argv: list[str] | None = None) -> int:
         measured = str(results["versions"].get("libtool_file", ""))
         if args.src is not None and not measured.startswith(str(args.src.resolve())):
             raise HarnessError(f"--src {args.src} given, but libtool imports from {measured}")
-        results.update(measure(args, runner, mlib, baseline, env, tmp, sizes, repeat,
-                               rescan_repeat))
+        results.update(
+            measure(args, runner, mlib, baseline, env, tmp, sizes, repeat, rescan_repeat)
+        )
         results["machine"]["loadavg_end"] = os.getloadavg()
         results["marginal_ms_per_file"] = marginal_costs(results)
         verdicts = judge(results, small, large)
@@ -404,8 +446,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def measure(
-    args: argparse.Namespace, runner: Runner, mlib: list[str], baseline: list[str],
-    env: dict[str, str], tmp: Path, sizes: tuple[int, ...], repeat: int, rescan_repeat: int,
+    args: argparse.Namespace,
+    runner: Runner,
+    mlib: list[str],
+    baseline: list[str],
+    env: dict[str, str],
+    tmp: Path,
+    sizes: tuple[int, ...],
+    repeat: int,
+    rescan_repeat: int,
 ) -> dict[str, Any]:
     jobs = str(args.jobs)
     corpora: dict[int, Path] = {}
@@ -413,8 +462,10 @@ def measure(
     print(f"corpora: {', '.join(map(str, sizes))} files", flush=True)
     for size in sizes:
         corpora[size] = CORPUS / f"n{size}"
-        subprocess.run([sys.executable, str(HERE / "make_corpus.py"), str(size),
-                        "--out", str(corpora[size])], check=True)
+        subprocess.run(
+            [sys.executable, str(HERE / "make_corpus.py"), str(size), "--out", str(corpora[size])],
+            check=True,
+        )
         files = corpus_files(corpora[size])
         if len(files) != size:
             raise HarnessError(f"{corpora[size]} holds {len(files)} audio files, not {size}")
@@ -425,8 +476,9 @@ def measure(
     for size in sizes:
         runner.run(f"warmup-read-n{size}", [*baseline, "read", str(lists[size]), "--jobs", jobs])
     warm_db = tmp / "warmup.db"
-    runner.run("warmup-scan", [*mlib, "--db", str(warm_db), "scan", "-j", jobs,
-                               str(corpora[sizes[0]])])
+    runner.run(
+        "warmup-scan", [*mlib, "--db", str(warm_db), "scan", "-j", jobs, str(corpora[sizes[0]])]
+    )
     remove_db(warm_db)
 
     full: dict[int, Series] = {s: Series(f"mlib scan n{s}") for s in sizes}
@@ -435,15 +487,21 @@ def measure(
     print(f"full scans (fresh database) vs reading with mutagen, best of {repeat} ...", flush=True)
     for rep in range(repeat):
         for size in sizes:  # interleaved, so a noisy minute hurts both sides alike
-            sample = runner.run(f"read-n{size}-{rep}",
-                                [*baseline, "read", str(lists[size]), "--jobs", jobs])
+            sample = runner.run(
+                f"read-n{size}-{rep}", [*baseline, "read", str(lists[size]), "--jobs", jobs]
+            )
             expect(sample, rf"^read {size}/{size} files$", "baseline read")
             read[size].samples.append(sample)
             remove_db(dbs[size])
-            sample = runner.run(f"scan-n{size}-{rep}", [*mlib, "--db", str(dbs[size]), "scan",
-                                                        "-j", jobs, str(corpora[size])])
-            expect(sample, rf"^{size} added, 0 updated, 0 missing, 0 unchanged, 0 errors",
-                   "mlib full scan")
+            sample = runner.run(
+                f"scan-n{size}-{rep}",
+                [*mlib, "--db", str(dbs[size]), "scan", "-j", jobs, str(corpora[size])],
+            )
+            expect(
+                sample,
+                rf"^{size} added, 0 updated, 0 missing, 0 unchanged, 0 errors",
+                "mlib full scan",
+            )
             full[size].samples.append(sample)
 
     large = sizes[-1]
@@ -459,8 +517,12 @@ def measure(
             print(f"  beets unavailable ({why}): comparing the rescan to walk+stat", flush=True)
         else:
             beets = setup_beets(exe, corpora[large], large, env, args.fresh_beets)
-            beets_info.update(used=True, version=beets.version,
-                              import_seconds=beets.import_seconds, config=str(beets.config))
+            beets_info.update(
+                used=True,
+                version=beets.version,
+                import_seconds=beets.import_seconds,
+                config=str(beets.config),
+            )
     else:
         beets_info["reason"] = "--no-beets"
 
@@ -472,8 +534,9 @@ def measure(
         runner.run("warmup-beet-update", beet_cmd, env=beets.env)
     for rep in range(rescan_repeat):
         sample = runner.run(f"rescan-{rep}", scan_cmd)
-        expect(sample, rf"^0 added, 0 updated, 0 missing, {large} unchanged, 0 errors",
-               "mlib rescan")
+        expect(
+            sample, rf"^0 added, 0 updated, 0 missing, {large} unchanged, 0 errors", "mlib rescan"
+        )
         rescan.samples.append(sample)
         stat.samples.append(runner.run(f"stat-{rep}", [*baseline, "stat", str(corpora[large])]))
         if beets is not None:
@@ -513,7 +576,8 @@ def judge(results: dict[str, Any], small: int, large: int) -> dict[str, dict[str
     verdicts = {
         "a": {
             "name": f"full scan / mutagen read, {large} files",
-            "value": scan_l / read_l, "detail": f"{scan_l:.2f}s / {read_l:.2f}s",
+            "value": scan_l / read_l,
+            "detail": f"{scan_l:.2f}s / {read_l:.2f}s",
         },
         "b": {
             "name": f"per-file scan cost, {large} vs {small} files",
@@ -522,11 +586,13 @@ def judge(results: dict[str, Any], small: int, large: int) -> dict[str, dict[str
         },
         "c": {
             "name": f"no-change rescan / {ref_name}, {large} files",
-            "value": rescan / ref, "detail": f"{rescan:.2f}s / {ref:.2f}s",
+            "value": rescan / ref,
+            "detail": f"{rescan:.2f}s / {ref:.2f}s",
         },
         "d": {
             "name": f"peak RSS of full scan, {large} vs {small} files",
-            "value": rss_l / rss_s, "detail": f"{rss_l / 1024:.1f} / {rss_s / 1024:.1f} MiB",
+            "value": rss_l / rss_s,
+            "detail": f"{rss_l / 1024:.1f} / {rss_s / 1024:.1f} MiB",
         },
     }
     for key, verdict in verdicts.items():
@@ -540,16 +606,20 @@ def print_table(
     results: dict[str, Any], verdicts: dict[str, dict[str, Any]], small: int, large: int
 ) -> None:
     print()
-    print(f"{'files':>7} {'mlib scan':>10} {'mutagen read':>13} {'ratio':>6} "
-          f"{'ms/file':>8} {'scan RSS':>9} {'read RSS':>9}   {'CPU s: scan':>11} "
-          f"{'read':>6} {'ratio':>6}")
+    print(
+        f"{'files':>7} {'mlib scan':>10} {'mutagen read':>13} {'ratio':>6} "
+        f"{'ms/file':>8} {'scan RSS':>9} {'read RSS':>9}   {'CPU s: scan':>11} "
+        f"{'read':>6} {'ratio':>6}"
+    )
     for size in results["sizes"]:
         f, r = results["full_scan"][str(size)], results["mutagen_read"][str(size)]
-        print(f"{size:>7} {f['best_s']:>9.2f}s {r['best_s']:>12.2f}s "
-              f"{f['best_s'] / r['best_s']:>6.2f} {f['best_s'] / size * 1e3:>8.3f} "
-              f"{f['peak_rss_kb_median'] / 1024:>7.1f}Mi {r['peak_rss_kb_median'] / 1024:>7.1f}Mi"
-              f"   {f['cpu_best_s']:>11.2f} {r['cpu_best_s']:>6.2f} "
-              f"{f['cpu_best_s'] / r['cpu_best_s']:>6.2f}")
+        print(
+            f"{size:>7} {f['best_s']:>9.2f}s {r['best_s']:>12.2f}s "
+            f"{f['best_s'] / r['best_s']:>6.2f} {f['best_s'] / size * 1e3:>8.3f} "
+            f"{f['peak_rss_kb_median'] / 1024:>7.1f}Mi {r['peak_rss_kb_median'] / 1024:>7.1f}Mi"
+            f"   {f['cpu_best_s']:>11.2f} {r['cpu_best_s']:>6.2f} "
+            f"{f['cpu_best_s'] / r['cpu_best_s']:>6.2f}"
+        )
     line = f"rescan of {large}: mlib {results['rescan']['best_s']:.2f}s"
     if results["beet_update"]:
         line += f", beet update {results['beet_update']['best_s']:.2f}s"
@@ -560,8 +630,10 @@ def print_table(
     print()
     print(f"{'target':<52} {'detail':<26} {'ratio':>6} {'limit':>6}  result")
     for key, v in verdicts.items():
-        print(f"({key}) {v['name']:<48} {v['detail']:<26} {v['value']:>6.2f} "
-              f"{v['limit']:>6.2f}  {'PASS' if v['pass'] else 'FAIL'}")
+        print(
+            f"({key}) {v['name']:<48} {v['detail']:<26} {v['value']:>6.2f} "
+            f"{v['limit']:>6.2f}  {'PASS' if v['pass'] else 'FAIL'}"
+        )
     print()
 
 

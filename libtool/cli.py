@@ -20,9 +20,9 @@ from libtool import __version__
 from libtool.config import Settings, load_settings
 from libtool.display import json_line, render_template, safe_text
 from libtool.errors import LibtoolError
-from libtool.fields import FIELD_NAMES, MULTI_SEP
 from libtool.pathutil import display_path, path_to_cell
-from libtool.walk import ScanSummary
+from libtool.scan.walk import ScanSummary
+from libtool.tags.fields import FIELD_NAMES, MULTI_SEP
 
 if TYPE_CHECKING:  # SQLAlchemy is imported by the commands that need it, not at start-up
     from libtool.db.session import Library
@@ -111,7 +111,7 @@ def scan(ctx: Context, paths: tuple[str, ...], full: bool, jobs: int | None) -> 
     configured = tuple(os.path.expanduser(r) for r in settings.roots)  # "~/Music" in TOML
     database = _database_file(settings.database)
     if not paths and not full and database is not None:
-        from libtool.quickscan import unchanged_rescan
+        from libtool.scan.quick import unchanged_rescan
 
         quick = unchanged_rescan(database, tuple(settings.ignore), configured)
         if quick is not None:  # nothing changed: done without loading the full scanner
@@ -121,8 +121,8 @@ def scan(ctx: Context, paths: tuple[str, ...], full: bool, jobs: int | None) -> 
     from sqlalchemy import select
 
     from libtool.db.models import Root
-    from libtool.scan import normalise_root, register_roots
-    from libtool.scan import scan as run_scan
+    from libtool.scan.scanner import normalise_root, register_roots
+    from libtool.scan.scanner import scan as run_scan
 
     targets: list[str | bytes] = list(paths)
     if not targets:
@@ -213,7 +213,7 @@ def ls(
                 else:
                     click.echo(render_template(template or DEFAULT_ALBUM_FORMAT, values))
             return
-        from libtool.csvio import ALL_COLUMNS as JSON_COLUMNS
+        from libtool.changes.csvio import ALL_COLUMNS as JSON_COLUMNS
 
         columns = [Track.path if c == "path" else getattr(Track, c) for c in JSON_COLUMNS]
         stmt = (
@@ -241,7 +241,7 @@ def export(
     ctx: Context, target: str, fields: str | None, excel: bool, query: tuple[str, ...]
 ) -> None:
     """Export tracks matching QUERY as CSV."""
-    from libtool.csvio import export_csv, parse_columns
+    from libtool.changes.csvio import export_csv, parse_columns
 
     columns = parse_columns(fields)
     with ctx.library.session() as session:
@@ -360,9 +360,9 @@ def modify(ctx: Context, args: tuple[str, ...], yes: bool) -> None:
     """
     from sqlalchemy import select
 
+    from libtool.changes.pending import diff_changes, parse_value, stage
     from libtool.db.models import Track
     from libtool.db.query import compile_query
-    from libtool.edits import diff_changes, parse_value, stage
 
     changes: dict[str, list[str]] = {}
     query: list[str] = []
@@ -400,8 +400,8 @@ def modify(ctx: Context, args: tuple[str, ...], yes: bool) -> None:
 @pass_ctx
 def status(ctx: Context, query: tuple[str, ...]) -> None:
     """List pending (unwritten) changes."""
+    from libtool.changes.pending import pending_changes
     from libtool.db.query import compile_query
-    from libtool.edits import pending_changes
 
     with ctx.library.session() as session:
         diffs = pending_changes(session, compile_query(list(query)))
@@ -417,8 +417,8 @@ def status(ctx: Context, query: tuple[str, ...]) -> None:
 @pass_ctx
 def discard(ctx: Context, query: tuple[str, ...]) -> None:
     """Drop pending changes of tracks matching QUERY (files are not touched)."""
+    from libtool.changes.pending import discard as drop
     from libtool.db.query import compile_query
-    from libtool.edits import discard as drop
 
     with ctx.library.session() as session:
         count = drop(session, compile_query(list(query)))
@@ -431,8 +431,8 @@ def discard(ctx: Context, query: tuple[str, ...]) -> None:
 @pass_ctx
 def write(ctx: Context, query: tuple[str, ...], dry_run: bool) -> None:
     """Write pending changes of tracks matching QUERY to their files, crash-safely."""
+    from libtool.changes.pending import pending_changes, write_pending
     from libtool.db.query import compile_query
-    from libtool.edits import pending_changes, write_pending
 
     where = compile_query(list(query))
     if dry_run:
@@ -457,8 +457,8 @@ def history(ctx: Context, run: int | None) -> None:
     """List write runs, or the changes of one RUN."""
     from sqlalchemy import select
 
+    from libtool.changes.runs import recent_runs
     from libtool.db.models import WriteChange, WriteRun
-    from libtool.runs import recent_runs
 
     with ctx.library.session() as session:
         if run is not None:
@@ -494,7 +494,7 @@ def history(ctx: Context, run: int | None) -> None:
 @pass_ctx
 def undo(ctx: Context, run: int | None) -> None:
     """Undo a write, move or undo run (default: the latest one not yet undone)."""
-    from libtool.edits import undo as run_undo
+    from libtool.changes.pending import undo as run_undo
 
     summary = run_undo(ctx.library, run, id3v23=ctx.settings.id3v23, report=_reporter)
     click.echo(
@@ -512,8 +512,8 @@ def undo(ctx: Context, run: int | None) -> None:
 @pass_ctx
 def import_csv(ctx: Context, file: str, dry_run: bool, skip_bad_rows: bool) -> None:
     """Stage the cells changed in an edited export as pending changes."""
-    from libtool.csvio import plan_import
-    from libtool.edits import stage
+    from libtool.changes.csvio import plan_import
+    from libtool.changes.pending import stage
 
     with ctx.library.session() as session:
         try:
@@ -551,8 +551,8 @@ def import_csv(ctx: Context, file: str, dry_run: bool, skip_bad_rows: bool) -> N
 @pass_ctx
 def move(ctx: Context, query: tuple[str, ...], template: str | None, dry_run: bool) -> None:
     """Move files inside their library root to where the path template puts them."""
+    from libtool.changes.organise import move_tracks
     from libtool.db.query import compile_query
-    from libtool.organise import move_tracks
 
     summary = move_tracks(
         ctx.library,

@@ -24,8 +24,7 @@ def safe_text(value: object) -> str:
 
 
 _JSON_SAFE: dict[int, str] = {
-    code: f"\\u{code:04x}"
-    for code in (0x7F, *range(0x80, 0xA0), *BIDI_CONTROLS)
+    code: f"\\u{code:04x}" for code in (0x7F, *range(0x80, 0xA0), *BIDI_CONTROLS)
 }
 
 

@@ -28,9 +28,18 @@ FORMATS: dict[str, list[str]] = {
 }
 #: extension -> the tag container libtool should use for it
 CONTAINER = {
-    "mp3": "id3", "flac": "vorbis", "ogg": "vorbis", "opus": "vorbis", "spx": "vorbis",
-    "m4a": "mp4", "alac.m4a": "mp4", "aiff": "id3", "wav": "id3", "wma": "asf",
-    "wv": "apev2", "tta": "id3",
+    "mp3": "id3",
+    "flac": "vorbis",
+    "ogg": "vorbis",
+    "opus": "vorbis",
+    "spx": "vorbis",
+    "m4a": "mp4",
+    "alac.m4a": "mp4",
+    "aiff": "id3",
+    "wav": "id3",
+    "wma": "asf",
+    "wv": "apev2",
+    "tta": "id3",
 }
 TAGGABLE = tuple(CONTAINER)
 #: encoders that only take some sample rates
@@ -55,10 +64,23 @@ class AudioFactory:
             real_ext = ext.split(".")[-1]
             tmp = self.cache / f"tmp-{name}.{real_ext}"
             cmd = [
-                "ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
-                "-f", "lavfi",
-                "-i", f"sine=frequency=440:duration={seconds}:sample_rate={RATE.get(ext, 16000)}",
-                "-ac", "1", *FORMATS[ext], "-map_metadata", "-1", "-fflags", "+bitexact",
+                "ffmpeg",
+                "-nostdin",
+                "-hide_banner",
+                "-loglevel",
+                "error",
+                "-y",
+                "-f",
+                "lavfi",
+                "-i",
+                f"sine=frequency=440:duration={seconds}:sample_rate={RATE.get(ext, 16000)}",
+                "-ac",
+                "1",
+                *FORMATS[ext],
+                "-map_metadata",
+                "-1",
+                "-fflags",
+                "+bitexact",
                 str(tmp),
             ]
             subprocess.run(cmd, check=True)

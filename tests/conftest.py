@@ -45,8 +45,11 @@ def library(db_path: Path) -> Iterator[Library]:
 
 
 def run_mlib(
-    *args: str | os.PathLike[str], db: Path | None = None, input: str | None = None,
-    env: dict[str, str] | None = None, check: bool = False,
+    *args: str | os.PathLike[str],
+    db: Path | None = None,
+    input: str | None = None,
+    env: dict[str, str] | None = None,
+    check: bool = False,
 ) -> subprocess.CompletedProcess[str]:
     """Run the real mlib command in a subprocess (as a user would)."""
     full_env = {**os.environ, **(env or {})}
@@ -58,7 +61,11 @@ def run_mlib(
             full_env["XDG_CONFIG_HOME"] = str(Path(db).parent / "config")
     result = subprocess.run(
         [sys.executable, "-m", "libtool", *map(str, args)],
-        capture_output=True, text=True, input=input, env=full_env, timeout=300,
+        capture_output=True,
+        text=True,
+        input=input,
+        env=full_env,
+        timeout=300,
     )
     if check and result.returncode != 0:
         raise AssertionError(

@@ -7,7 +7,7 @@ from typing import Any
 from libtool.db.fts import index_new_tracks, last_track_id
 from libtool.db.models import Root, Track
 from libtool.db.session import Library
-from libtool.tags import typed_columns
+from libtool.tags.read import typed_columns
 
 
 def add_tracks(library: Library, *tracks: dict[str, Any], root: bytes = b"/music") -> list[int]:
@@ -25,9 +25,16 @@ def add_tracks(library: Library, *tracks: dict[str, Any], root: bytes = b"/music
             path = spec.pop("path", root + f"/t{n}-{id(spec)}.mp3".encode())
             extra = {k: spec.pop(k) for k in list(spec) if not isinstance(spec[k], list)}
             track = Track(
-                root_id=root_row.id, path=path, path_text=path.decode("utf-8", "backslashreplace"),
-                size=1, mtime_ns=1, format="MP3", tags=spec, extras={},
-                **typed_columns(spec), **extra,
+                root_id=root_row.id,
+                path=path,
+                path_text=path.decode("utf-8", "backslashreplace"),
+                size=1,
+                mtime_ns=1,
+                format="MP3",
+                tags=spec,
+                extras={},
+                **typed_columns(spec),
+                **extra,
             )
             session.add(track)
             session.flush()

@@ -96,7 +96,7 @@ class Track(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     root_id: Mapped[int] = mapped_column(ForeignKey("roots.id", ondelete="CASCADE"))
     album_id: Mapped[int | None] = mapped_column(ForeignKey("albums.id", ondelete="SET NULL"))
-    # which album the track groups into (libtool.scan.album_key), so a scan regroups
+    # which album the track groups into (libtool.scan.scanner.album_key), so a scan regroups
     # only the albums it touched
     album_key: Mapped[str | None] = mapped_column(String(64))
     path: Mapped[bytes] = mapped_column(unique=True)
@@ -117,7 +117,7 @@ class Track(Base):
     bits_per_sample: Mapped[int | None]
     has_picture: Mapped[bool] = mapped_column(default=False)
 
-    # canonical fields (libtool.fields.FIELDS), typed
+    # canonical fields (libtool.tags.fields.FIELDS), typed
     title: Mapped[str | None]
     artist: Mapped[str | None]
     album: Mapped[str | None]

@@ -35,18 +35,24 @@ from sqlalchemy.orm import InstrumentedAttribute
 from libtool.db.models import FTS_COLUMNS, Track
 from libtool.db.session import fold
 from libtool.errors import UsageError
-from libtool.fields import FIELD_BY_NAME, Kind, parse_bool
+from libtool.tags.fields import FIELD_BY_NAME, Kind, parse_bool
 
 BARE_WORD_FIELDS = ("title", "artist", "album", "albumartist")
 NUMERIC = {
-    "year", "originalyear", "length", "bitrate", "sample_rate", "channels",
-    "bits_per_sample", "size", "id", "mtime_ns",
+    "year",
+    "originalyear",
+    "length",
+    "bitrate",
+    "sample_rate",
+    "channels",
+    "bits_per_sample",
+    "size",
+    "id",
+    "mtime_ns",
 } | {name for name, f in FIELD_BY_NAME.items() if f.kind in (Kind.INT, Kind.FLOAT)}
 BOOLEAN = {"has_picture", "missing", "compilation"}
 ALIASES = {"path": "path_text"}
-QUERYABLE = sorted(
-    {*FIELD_BY_NAME, *NUMERIC, *BOOLEAN, "path", "format", "codec", "tag_format"}
-)
+QUERYABLE = sorted({*FIELD_BY_NAME, *NUMERIC, *BOOLEAN, "path", "format", "codec", "tag_format"})
 
 _TERM = re.compile(r"^(?P<field>[a-z_]+):(?P<op>:|=)?(?P<value>.*)$", re.DOTALL)
 _RANGE = re.compile(r"^(?P<lo>.*?)\.\.(?P<hi>.*)$")
@@ -156,8 +162,10 @@ def _bare_word(word: str, sqlite: bool) -> ColumnElement[bool]:
         phrase = '"' + word.replace('"', '""') + '"'
         columns = " ".join(c for c in BARE_WORD_FIELDS if c in FTS_COLUMNS)
         match = f"{{{columns}}} : {phrase}"
-        fts = select(text("rowid")).select_from(text("tracks_fts")).where(
-            text("tracks_fts MATCH :m").bindparams(bindparam("m", match, unique=True))
+        fts = (
+            select(text("rowid"))
+            .select_from(text("tracks_fts"))
+            .where(text("tracks_fts MATCH :m").bindparams(bindparam("m", match, unique=True)))
         )
         return Track.id.in_(fts)
     return or_(*(_substring(_column(c), word) for c in BARE_WORD_FIELDS))
@@ -176,4 +184,3 @@ def compile_query(query: str | list[str] | tuple[str, ...], sqlite: bool = True)
     if not clauses:
         return true()
     return and_(*clauses) if len(clauses) > 1 else clauses[0]
-

@@ -5,7 +5,7 @@ Revises: 0004
 Create Date: 2026-11-24
 
 Tracks remember their album key so a scan regroups only the albums it touched; the
-first scan after the upgrade fills the keys in (libtool.scan.needs_full_regroup).
+first scan after the upgrade fills the keys in (libtool.scan.scanner.needs_full_regroup).
 """
 
 from __future__ import annotations

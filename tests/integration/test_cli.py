@@ -16,7 +16,7 @@ import pytest
 
 from libtool.db.session import Library
 from libtool.pathutil import cell_to_path
-from libtool.scan import scan
+from libtool.scan.scanner import scan
 from tests.audio import AudioFactory
 from tests.integration.test_scan import (
     SUMMARY,
@@ -114,8 +114,13 @@ def test_scan_with_no_roots_is_a_usage_error(db_path: Path) -> None:
     assert "Traceback" not in result.stderr and result.stdout == ""
 
 
-BAD_DATABASES = ["a-directory", "under-a-file", "not-a-database", "read-only-filesystem",
-                 "unwritable-folder"]
+BAD_DATABASES = [
+    "a-directory",
+    "under-a-file",
+    "not-a-database",
+    "read-only-filesystem",
+    "unwritable-folder",
+]
 
 
 @pytest.mark.parametrize("where", BAD_DATABASES)
@@ -136,8 +141,10 @@ def test_unusable_database_is_one_line(where: str, tmp_path: Path) -> None:
         target = Path("/proc/mlib-test-library.db")
     else:
         if os.geteuid() == 0:
-            pytest.skip("root writes into any folder whatever its mode (read-only-filesystem "
-                        "covers an unwritable location)")
+            pytest.skip(
+                "root writes into any folder whatever its mode (read-only-filesystem "
+                "covers an unwritable location)"
+            )
         locked = tmp_path / "locked"
         locked.mkdir(mode=0o500)
         target = locked / "library.db"
@@ -157,9 +164,7 @@ def test_bad_queries_are_one_line(library: Library, db_path: Path) -> None:
 # --------------------------------------------------------------------------- settings
 
 
-def test_database_precedence_flag_env_config(
-    audio: AudioFactory, tmp_path: Path
-) -> None:
+def test_database_precedence_flag_env_config(audio: AudioFactory, tmp_path: Path) -> None:
     music = tmp_path / "music"
     make(audio, music / "a.mp3")
     from_config, from_env, from_flag = (tmp_path / f"{n}.db" for n in ("config", "env", "flag"))
@@ -169,7 +174,9 @@ def test_database_precedence_flag_env_config(
     result = run_cli("--config", config, "--db", from_flag, "scan", music, db=from_env)
     assert result.returncode == 0, result.stderr
     assert (track_count(from_flag), track_count(from_env), track_count(from_config)) == (
-        1, None, None
+        1,
+        None,
+        None,
     )
 
     result = run_cli("--config", config, "scan", music, db=from_env)
@@ -207,12 +214,35 @@ def test_config_roots_are_scanned(audio: AudioFactory, db_path: Path, tmp_path: 
 def records(audio: AudioFactory, library: Library, tmp_path: Path) -> Path:
     """A small scanned library: two albums and one track that has gone missing."""
     root = tmp_path / "music"
-    make(audio, root / "Abbey" / "1.mp3", title="Come Together", artist="The Beatles",
-         album="Abbey Road", tracknumber="1", date="1969")
-    make(audio, root / "Abbey" / "2.mp3", title="Something", artist="The Beatles",
-         album="Abbey Road", tracknumber="2", date="1969")
-    make(audio, root / "Kind" / "1.flac", "flac", title="So What", artist="Miles Davis",
-         album="Kind of Blue", tracknumber="1", date="1959-08-17", genre="Jazz")
+    make(
+        audio,
+        root / "Abbey" / "1.mp3",
+        title="Come Together",
+        artist="The Beatles",
+        album="Abbey Road",
+        tracknumber="1",
+        date="1969",
+    )
+    make(
+        audio,
+        root / "Abbey" / "2.mp3",
+        title="Something",
+        artist="The Beatles",
+        album="Abbey Road",
+        tracknumber="2",
+        date="1969",
+    )
+    make(
+        audio,
+        root / "Kind" / "1.flac",
+        "flac",
+        title="So What",
+        artist="Miles Davis",
+        album="Kind of Blue",
+        tracknumber="1",
+        date="1959-08-17",
+        genre="Jazz",
+    )
     gone = make(audio, root / "gone.mp3", title="Gone", artist="Nobody")
     scan(library, [root], jobs=1)
     gone.unlink()
@@ -240,7 +270,10 @@ def test_ls_default_query_format_and_json(records: Path, db_path: Path) -> None:
     assert [r["title"] for r in rows] == ["Come Together", "Something", "So What"]
     assert rows[2]["path"] == str(records / "Kind" / "1.flac")
     assert (rows[2]["format"], rows[2]["year"], rows[2]["genre"], rows[2]["missing"]) == (
-        "FLAC", 1959, "Jazz", False
+        "FLAC",
+        1959,
+        "Jazz",
+        False,
     )
     assert isinstance(rows[0]["length"], float) and rows[0]["track"] == 1
     albums = [json.loads(line) for line in ls("--albums", "--json")]
@@ -331,7 +364,6 @@ def test_odd_file_names_round_trip_and_print_safely(
     assert errors.returncode == 0
     assert errors.stdout.count("\n") == 1 and not CONTROL.search(errors.stdout[:-1])
     assert "\\xff" in errors.stdout and ": corrupt: " in errors.stdout
-
 
 
 @pytest.mark.parametrize("name", ["my library (2024) 100%.db", "caf\u00e9 %41 lib.db"])

@@ -10,7 +10,7 @@ import pytest
 
 HOSTILE = {
     "title": 'She said "stop", then\nleft; again',
-    "comment": "=HYPERLINK(\"http://evil\",\"x\")",
+    "comment": '=HYPERLINK("http://evil","x")',
     "album": "+SUM(1,2) 🎸",
     "composer": "-2+3",
     "lyrics": "שלום עולם — RTL\r\nline two",
@@ -112,8 +112,11 @@ def test_bad_rows_are_reported_by_line_and_nothing_is_applied(audio, tmp_path: P
 
 @pytest.mark.parametrize(
     ("header", "message"),
-    [("id,title,colour", "unknown column(s) 'colour'"), ("title,artist", "needs an id or a path"),
-     ("id,title,title", "duplicate column")],
+    [
+        ("id,title,colour", "unknown column(s) 'colour'"),
+        ("title,artist", "needs an id or a path"),
+        ("id,title,title", "duplicate column"),
+    ],
 )
 def test_bad_headers(audio, tmp_path: Path, mlib, header: str, message: str) -> None:  # type: ignore[no-untyped-def]
     make_library(audio, tmp_path, mlib, count=1)
@@ -167,7 +170,9 @@ def test_unedited_round_trip_of_awkward_values_changes_nothing(audio, tmp_path: 
 
 
 def test_a_leading_quote_is_data_unless_the_file_came_from_excel(
-    audio, tmp_path: Path, mlib  # type: ignore[no-untyped-def]
+    audio,
+    tmp_path: Path,
+    mlib,  # type: ignore[no-untyped-def]
 ) -> None:
     make_library(audio, tmp_path, mlib, count=1)
     header, rows = export_rows(mlib, "--fields", "id,title")

@@ -8,7 +8,7 @@ from pathlib import Path
 import mutagen
 import pytest
 
-from libtool.organise import MAX_COMPONENT_BYTES, sanitise
+from libtool.changes.organise import MAX_COMPONENT_BYTES, sanitise
 
 
 @pytest.mark.parametrize(
@@ -17,7 +17,7 @@ from libtool.organise import MAX_COMPONENT_BYTES, sanitise
         ("AC/DC", "AC_DC"),
         ("..", "_"),
         ("../../etc", "_.._etc"),
-        ("a\\b:c*d?e\"f<g>h|i", "a_b_c_d_e_f_g_h_i"),
+        ('a\\b:c*d?e"f<g>h|i', "a_b_c_d_e_f_g_h_i"),
         ("tab\there\x1b[2J", "tab_here_[2J"),
         ("CON", "_CON"),
         ("com1.txt", "_com1.txt"),
@@ -55,8 +55,7 @@ def files_under(folder: Path) -> list[str]:
 def test_hostile_tags_stay_inside_the_root(audio, tmp_path: Path, mlib) -> None:  # type: ignore[no-untyped-def]
     music = tmp_path / "music"
     path = audio.make(music / "in.flac", "flac")
-    tag(path, albumartist="../../etc", album="/abs/../..", title="x/../../passwd",
-        tracknumber="1")
+    tag(path, albumartist="../../etc", album="/abs/../..", title="x/../../passwd", tracknumber="1")
     mlib("scan", music, check=True)
     result = mlib("move", "--template", "$albumartist/$album/../../$title")
     assert result.returncode == 0, result.stderr
@@ -82,7 +81,8 @@ def test_move_collisions_undo_and_empty_folders(audio, tmp_path: Path, mlib) -> 
     assert mlib("move").returncode == 0
     assert blocker.read_bytes() == b"not ours"
     assert files_under(music) == [
-        "Artist/Album/01-01 Same (1).flac", "Artist/Album/01-01 Same (2).flac",
+        "Artist/Album/01-01 Same (1).flac",
+        "Artist/Album/01-01 Same (2).flac",
         "Artist/Album/01-01 Same.flac",
     ]
     assert not (music / "old").exists()  # emptied folder removed
@@ -95,7 +95,9 @@ def test_move_collisions_undo_and_empty_folders(audio, tmp_path: Path, mlib) -> 
 
 
 def test_a_file_reached_through_a_symlinked_folder_is_not_moved(
-    audio, tmp_path: Path, mlib  # type: ignore[no-untyped-def]
+    audio,
+    tmp_path: Path,
+    mlib,  # type: ignore[no-untyped-def]
 ) -> None:
     elsewhere = tmp_path / "other-root" / "Album"
     path = audio.make(elsewhere / "song.flac", "flac")

@@ -19,9 +19,21 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     build = tmp_path_factory.mktemp("build")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(out), str(REPO)],
-        check=True, cwd=build, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(out),
+            str(REPO),
+        ],
+        check=True,
+        cwd=build,
+        timeout=300,
         env={**os.environ, "PIP_NO_INPUT": "1"},
     )
     return next(out.glob("libtool_music-*.whl"))
@@ -40,9 +52,19 @@ def test_wheel_contains_the_migrations(wheel: Path) -> None:
 def test_installed_package_migrates_a_new_database(wheel: Path, tmp_path: Path) -> None:
     target = tmp_path / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target),
-         str(wheel)],
-        check=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "-q",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
+        check=True,
+        timeout=300,
     )
     db = tmp_path / "lib.db"
     env = {**os.environ, "PYTHONPATH": str(target), "MLIB_DB": str(db)}
@@ -50,7 +72,11 @@ def test_installed_package_migrates_a_new_database(wheel: Path, tmp_path: Path) 
     code = "import libtool, sys; print(libtool.__file__); from libtool.cli import main; main()"
     result = subprocess.run(
         [sys.executable, "-c", code, "scan", str(REPO / "sample_music")],
-        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(str(target))  # the installed copy, not the source tree

@@ -11,8 +11,8 @@ from pathlib import Path
 import mutagen
 import pytest
 
-from libtool.quickscan import unchanged_rescan
-from libtool.scan import scan
+from libtool.scan.quick import unchanged_rescan
+from libtool.scan.scanner import scan
 from tests.audio import AudioFactory
 
 OLD = 1_500_000_000_000_000_000  # an mtime far in the past: no same-tick ambiguity
@@ -80,7 +80,9 @@ def test_any_change_falls_back_to_the_real_scan(
 
 
 def test_missing_root_interrupted_run_and_returning_files_fall_back(
-    music: Path, db_path: Path, library  # type: ignore[no-untyped-def]
+    music: Path,
+    db_path: Path,
+    library,  # type: ignore[no-untyped-def]
 ) -> None:
     with sqlite3.connect(db_path) as conn:
         conn.execute("UPDATE scan_runs SET status = 'running'")
@@ -129,7 +131,10 @@ def test_cli_rescan_does_not_load_sqlalchemy_or_mutagen(music: Path, db_path: Pa
     assert "LOADED []" in result.stdout
     # and the real scanner agrees with what the fast path recorded
     listed = subprocess.run(
-        [sys.executable, "-m", "libtool", "errors"], capture_output=True, text=True, env=env,
+        [sys.executable, "-m", "libtool", "errors"],
+        capture_output=True,
+        text=True,
+        env=env,
         timeout=120,
     )
     assert "broken.flac" in listed.stdout

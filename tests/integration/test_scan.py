@@ -24,10 +24,10 @@ import mutagen
 import pytest
 from sqlalchemy import select
 
-import libtool.scan as scan_mod
+import libtool.scan.scanner as scan_mod
 from libtool.db.models import Album, Root, ScanError, ScanRun, Track
 from libtool.db.session import Library
-from libtool.scan import scan
+from libtool.scan.scanner import scan
 from tests.audio import AudioFactory
 
 #: Library files are usually old; tests that change a file then get a new mtime for free.
@@ -112,7 +112,10 @@ def run_cli(
     """``python -m libtool ARGS``; the timeout is only a guard against hangs."""
     return subprocess.run(
         [sys.executable, "-m", "libtool", *map(str, args)],
-        capture_output=True, encoding="utf-8", env=cli_env(db, **env), timeout=timeout,
+        capture_output=True,
+        encoding="utf-8",
+        env=cli_env(db, **env),
+        timeout=timeout,
     )
 
 
@@ -135,10 +138,23 @@ def three(audio: AudioFactory, tmp_path: Path) -> tuple[Path, list[Path]]:
     """A root with three tagged tracks (two MP3, one FLAC)."""
     root = tmp_path / "music"
     files = [
-        make(audio, root / "Alpha" / "01.mp3", title="One", artist="X", album="Alpha",
-             tracknumber="1/9", date="1999-05-01"),
-        make(audio, root / "Alpha" / "02.mp3", title="Two", artist="X", album="Alpha",
-             tracknumber="2/9"),
+        make(
+            audio,
+            root / "Alpha" / "01.mp3",
+            title="One",
+            artist="X",
+            album="Alpha",
+            tracknumber="1/9",
+            date="1999-05-01",
+        ),
+        make(
+            audio,
+            root / "Alpha" / "02.mp3",
+            title="Two",
+            artist="X",
+            album="Alpha",
+            tracknumber="2/9",
+        ),
         make(audio, root / "Beta" / "x.flac", "flac", title="Three", artist="Y", album="Beta"),
     ]
     return root, files
@@ -358,15 +374,15 @@ TOTAL = 1200
 #: disk), so that a kill reliably lands while the scan is still in progress.
 SLOW_CLI = """
 import sys, time
-import libtool.scan
+import libtool.scan.scanner
 
-_read_one = libtool.scan._read_one
+_read_one = libtool.scan.scanner._read_one
 
 def slow_read_one(path):
     time.sleep(0.002)
     return _read_one(path)
 
-libtool.scan._read_one = slow_read_one
+libtool.scan.scanner._read_one = slow_read_one
 from libtool.cli import main
 main()
 """
@@ -404,7 +420,10 @@ def sqlite_scalar(db: Path, sql: str) -> Any:
 def start_slow_scan(db: Path, *args: str | os.PathLike[str]) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-c", SLOW_CLI, "scan", *map(str, args)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cli_env(db),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=cli_env(db),
         start_new_session=True,  # its own process group, like a job in a shell
     )
 
@@ -492,7 +511,10 @@ def test_ctrl_c_exits_130_and_keeps_progress(
 @pytest.mark.parametrize("committed", [False, True], ids=["before-commit", "after-commit"])
 def test_ctrl_c_during_a_batch_write(
     committed: bool,
-    audio: AudioFactory, library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    audio: AudioFactory,
+    library: Library,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Ctrl-C landing just before or just after a batch commit: a clean stop, nothing doubled.
 
@@ -624,7 +646,8 @@ def test_broken_files_are_recorded_not_fatal(
     assert sorted(listed.stdout.splitlines()) == sorted(
         f"{root / 'bad' / name}: {errors[fsb(root / 'bad' / name)].kind}: "
         f"{errors[fsb(root / 'bad' / name)].message}"
-        for name in broken if name not in ("text.mp3", "empty.mp3")
+        for name in broken
+        if name not in ("text.mp3", "empty.mp3")
     )
 
     tag(good, title="Good again")
@@ -660,11 +683,16 @@ def test_fifo_symlink_loops_and_broken_links(
 
     # the reader itself never blocks on a FIFO either (say it replaced a file mid-scan)
     probe = subprocess.run(
-        [sys.executable, "-c",
-         "import sys\nfrom libtool.tags import ReadError, read_track\n"
-         "try:\n    read_track(sys.argv[1].encode())\nexcept ReadError as e:\n    print(e.kind)"
-         , str(root / "x.mp3")],
-        capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-c",
+            "import sys\nfrom libtool.tags.read import ReadError, read_track\n"
+            "try:\n    read_track(sys.argv[1].encode())\nexcept ReadError as e:\n    print(e.kind)",
+            str(root / "x.mp3"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert probe.stdout.strip() == "not-regular", probe.stderr
 
@@ -675,8 +703,13 @@ def test_hidden_and_ignored_files_are_skipped(
     root = tmp_path / "music"
     keep = make(audio, root / "keep.mp3")
     keep2 = make(audio, root / "sub" / "keep.flac", "flac")
-    for skipped in (".hidden.mp3", ".Trash/t.mp3", "a.skip.mp3", "sub/b.skip.mp3",
-                    "Podcasts/p.mp3"):
+    for skipped in (
+        ".hidden.mp3",
+        ".Trash/t.mp3",
+        "a.skip.mp3",
+        "sub/b.skip.mp3",
+        "Podcasts/p.mp3",
+    ):
         make(audio, root / skipped)
     config = tmp_path / "mlib.toml"
     config.write_text('[library]\nignore = ["*.skip.mp3", "Podcasts"]\n', encoding="utf-8")
@@ -787,8 +820,14 @@ def test_tracks_are_grouped_into_albums(
         make(audio, root / "Alpha" / f"{n}.mp3", album="Alpha", artist="X", date=str(2001 + n))
     for disc in (1, 2):  # one album over two disc folders
         for n in range(2):
-            make(audio, root / "Beta" / f"Disc {disc}" / f"{n}.mp3", album="Beta",
-                 artist=f"Guest {n}", albumartist="Band", discnumber=str(disc))
+            make(
+                audio,
+                root / "Beta" / f"Disc {disc}" / f"{n}.mp3",
+                album="Beta",
+                artist=f"Guest {n}",
+                albumartist="Band",
+                discnumber=str(disc),
+            )
     for folder in ("Greatest Hits (A)", "Greatest Hits (B)"):  # same name, two albums
         make(audio, root / folder / "1.mp3", album="Greatest Hits", artist=folder[-2])
     for n, artist in enumerate(["P", "Q", "P"]):  # a compilation without an album artist
@@ -807,7 +846,8 @@ def test_tracks_are_grouped_into_albums(
     assert beta.folder == fsb(root / "Beta")
     hits = albums["Greatest Hits"]
     assert len(hits) == 2 and {a.folder for a in hits} == {
-        fsb(root / "Greatest Hits (A)"), fsb(root / "Greatest Hits (B)")
+        fsb(root / "Greatest Hits (A)"),
+        fsb(root / "Greatest Hits (B)"),
     }
     assert {a.albumartist for a in hits} == {"A", "B"}
     (mix,) = albums["Mix"]
@@ -874,7 +914,9 @@ def test_albums_are_regrouped_incrementally_and_after_an_upgrade(
     scan(library, jobs=1)
     albums = db_albums(library)
     assert {name: [a.track_count for a in rows] for name, rows in albums.items()} == {
-        "Alpha": [1], "Beta": [1], "Gamma": [1],
+        "Alpha": [1],
+        "Beta": [1],
+        "Gamma": [1],
     }
     with library.session() as session:
         assert session.scalar(select(Album.id).where(Album.album == "Beta")) == beta_id  # untouched

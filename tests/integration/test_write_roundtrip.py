@@ -1,8 +1,8 @@
 """Tag writing round-trips on every format in sample_music, and touches nothing else.
 
 Each test copies the sample files it needs into ``tmp_path`` first: the repo's
-``sample_music/`` is never written. Values go in through ``libtool.write.write_tags``
-(or the real ``mlib`` CLI) and come back through ``libtool.tags.read_track``; what
+``sample_music/`` is never written. Values go in through ``libtool.tags.write.write_tags``
+(or the real ``mlib`` CLI) and come back through ``libtool.tags.read.read_track``; what
 must *not* change (other frames and keys, pictures, the audio itself) is checked
 with mutagen and ffmpeg directly, never through libtool's own rules.
 """
@@ -27,10 +27,10 @@ from mutagen.asf import ASFByteArrayAttribute, ASFUnicodeAttribute
 from mutagen.flac import Picture
 from mutagen.mp4 import MP4Cover, MP4FreeForm
 
-from libtool.fields import FIELD_BY_NAME, FIELD_NAMES, MULTI_SEP, Kind, parse_float
-from libtool.tagmap import CONTAINERS, RULES
-from libtool.tags import ReadError, read_track
-from libtool.write import V23_SEP, WriteError, write_tags
+from libtool.tags.fields import FIELD_BY_NAME, FIELD_NAMES, MULTI_SEP, Kind, parse_float
+from libtool.tags.read import ReadError, read_track
+from libtool.tags.tagmap import CONTAINERS, RULES
+from libtool.tags.write import V23_SEP, WriteError, write_tags
 from tests.audio import have_ffmpeg
 
 SAMPLE_MUSIC = Path(__file__).resolve().parents[2] / "sample_music"
@@ -179,7 +179,9 @@ def assert_column(record: dict[str, Any], key: str, field: str, values: list[str
 def ffmpeg_md5(path: bytes) -> str:
     out = subprocess.run(
         ["ffmpeg", "-nostdin", "-v", "error", "-i", path, "-map", "0:a", "-f", "md5", "-"],
-        capture_output=True, check=True, timeout=120,
+        capture_output=True,
+        check=True,
+        timeout=120,
     )
     return out.stdout.decode().strip()
 
@@ -271,9 +273,7 @@ def _ls(mlib: Callable[..., Any]) -> dict[str, dict[str, Any]]:
     return {row["path"]: row for row in rows}
 
 
-def test_cli_modify_write_rescan_shows_new_values(
-    tmp_path: Path, mlib: Callable[..., Any]
-) -> None:
+def test_cli_modify_write_rescan_shows_new_values(tmp_path: Path, mlib: Callable[..., Any]) -> None:
     music = tmp_path / "music"
     shutil.copytree(SAMPLE_MUSIC, music, ignore=shutil.ignore_patterns("*.md", "*.py"))
     mlib("scan", music, check=True)
@@ -342,8 +342,13 @@ def add_id3_extras(path: bytes) -> None:
     tags.add(id3.POPM(email="rating@example.invalid", rating=196, count=7))
     tags.add(id3.PRIV(owner="WM/MediaClassPrimaryID", data=b"\xbc}`\xd1#\xe3\xe2K\x86\xa1"))
     tags.add(
-        id3.APIC(encoding=id3.Encoding.UTF8, mime="image/png", type=id3.PictureType.COVER_BACK,
-                 desc="Back ✓", data=PNG)
+        id3.APIC(
+            encoding=id3.Encoding.UTF8,
+            mime="image/png",
+            type=id3.PictureType.COVER_BACK,
+            desc="Back ✓",
+            data=PNG,
+        )
     )
     if tags.version[:2] == (2, 3):
         tags.update_to_v23()
@@ -445,8 +450,11 @@ def ape_snapshot(path: bytes) -> dict[str, Any]:
 
 EXTRAS: dict[str, tuple[Callable[[bytes], None], Callable[[bytes], Any], list[str]]] = {
     # container: (add unknown frames/keys, snapshot everything but the title, must-see keys)
-    "id3": (add_id3_extras, id3_snapshot, ["TXXX:MOOD", "POPM:rating@example.invalid",
-                                           "PRIV:WM/MediaClassPrimaryID:", "APIC:Back ✓"]),
+    "id3": (
+        add_id3_extras,
+        id3_snapshot,
+        ["TXXX:MOOD", "POPM:rating@example.invalid", "PRIV:WM/MediaClassPrimaryID:", "APIC:Back ✓"],
+    ),
     "vorbis": (add_vorbis_extras, vorbis_snapshot, ["mood"]),
     "mp4": (add_mp4_extras, mp4_snapshot, ["covr", "----:com.apple.iTunes:MOOD", "rtng"]),
     "asf": (add_asf_extras, asf_snapshot, ["WM/Picture", "WM/Mood"]),
@@ -518,8 +526,15 @@ def test_id3v23_stays_v23_with_v23_frames(sample: Callable[[str], bytes]) -> Non
     assert str(raw["TYER"]) == "1998"
     assert read_track(path)["date"] == "1998"
 
-    write(path, {"date": ["2001-05-17"], "originaldate": ["1999-01-02"],
-                 "artist": ["A", "B"], "genre": ["Rock", "Pop"]})
+    write(
+        path,
+        {
+            "date": ["2001-05-17"],
+            "originaldate": ["1999-01-02"],
+            "artist": ["A", "B"],
+            "genre": ["Rock", "Pop"],
+        },
+    )
 
     raw = raw_frames(path)
     assert raw.version == (2, 3, 0)
@@ -555,9 +570,7 @@ def test_id3v23_keeps_v24_only_frames_it_already_had(sample: Callable[[str], byt
 
 
 @pytest.mark.parametrize("key", [k for k in ID3_SAMPLES if KINDS[k][1] == "id3v2.4"])
-def test_id3v24_stays_v24_with_real_multi_values(
-    sample: Callable[[str], bytes], key: str
-) -> None:
+def test_id3v24_stays_v24_with_real_multi_values(sample: Callable[[str], bytes], key: str) -> None:
     path = sample(key)
     write(path, {"artist": ["A", "B"], "genre": ["Rock", "Pop"], "date": ["2001-05-17"]})
 
@@ -585,7 +598,9 @@ def test_id3v23_option_writes_v23_to_a_v24_file(sample: Callable[[str], bytes], 
     assert record["tag_format"] == "id3v2.3"
     assert (record["title"], record["date"]) == ("Now v2.3", "2001-05-17")
     assert canonical_columns(record, skip="title") == {
-        **canonical_columns(before, skip="title"), "date": "2001-05-17", "year": 2001,
+        **canonical_columns(before, skip="title"),
+        "date": "2001-05-17",
+        "year": 2001,
     }
     if path.endswith(b".mp3"):
         raw = raw_frames(path)
@@ -688,7 +703,10 @@ def _raw_track(path: bytes, container: str) -> Any:
 
 #: After writing track=5 on "3/12": the number changed, the total kept, in each container.
 TRACK_5_OF_12 = {
-    "id3": ["5/12"], "vorbis": (["5"], ["12"]), "mp4": [(5, 12)], "asf": ["5/12"],
+    "id3": ["5/12"],
+    "vorbis": (["5"], ["12"]),
+    "mp4": [(5, 12)],
+    "asf": ["5/12"],
     "apev2": ["5/12"],
 }
 

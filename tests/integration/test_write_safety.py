@@ -15,8 +15,8 @@ import mutagen
 import mutagen.id3
 import pytest
 
-from libtool.scan import scan
-from libtool.write import WriteError, write_tags
+from libtool.scan.scanner import scan
+from libtool.tags.write import WriteError, write_tags
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -44,7 +44,7 @@ def title_of(path: Path) -> str:
 KILL_SCRIPT = textwrap.dedent(
     """
     import os, shutil, signal, sys
-    import libtool.write as w
+    import libtool.tags.write as w
 
     step = sys.argv[2]
 
@@ -81,8 +81,11 @@ def test_kill_at_each_step_leaves_an_intact_file(audio, tmp_path: Path, step: st
     script = tmp_path / "kill.py"
     script.write_text(KILL_SCRIPT)
     result = subprocess.run(
-        [sys.executable, str(script), str(path), step], capture_output=True, text=True,
-        cwd=REPO, timeout=120,
+        [sys.executable, str(script), str(path), step],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
     )
     assert result.returncode == -9, result.stderr  # really killed mid-write
     if step == "replaced":
@@ -108,13 +111,16 @@ def test_changed_on_disk_is_not_written(audio, tmp_path: Path) -> None:  # type:
 
 
 def test_vanished_and_full_disk_are_per_file_errors(
-    audio, tmp_path: Path, library, monkeypatch  # type: ignore[no-untyped-def]
+    audio,
+    tmp_path: Path,
+    library,
+    monkeypatch,  # type: ignore[no-untyped-def]
 ) -> None:
     from sqlalchemy import select
 
+    from libtool.changes.pending import diff_changes, stage, write_pending
     from libtool.db.models import Track
     from libtool.db.query import compile_query
-    from libtool.edits import diff_changes, stage, write_pending
 
     music = tmp_path / "music"
     paths = [tagged_flac(audio, music / f"{n}.flac", f"T{n}") for n in range(3)]
@@ -131,7 +137,7 @@ def test_vanished_and_full_disk_are_per_file_errors(
             raise OSError(errno.ENOSPC, "No space left on device")
         return real_copy(src, dst, *a, **k)
 
-    monkeypatch.setattr("libtool.write.shutil.copyfile", copy_or_enospc)
+    monkeypatch.setattr("libtool.tags.write.shutil.copyfile", copy_or_enospc)
     before_full = sha(paths[1])
     summary = write_pending(library, compile_query(""))
     assert (summary.ok, summary.failed) == (1, 2)
@@ -141,7 +147,7 @@ def test_vanished_and_full_disk_are_per_file_errors(
     assert sha(paths[1]) == before_full
     assert not [p for p in music.iterdir() if p.name.startswith(".")]  # temp cleaned up
     with library.session() as session:  # failed files keep their pending changes
-        from libtool.edits import pending_changes
+        from libtool.changes.pending import pending_changes
 
         assert len(pending_changes(session, compile_query(""))) == 2
 
@@ -240,7 +246,7 @@ def test_replace_refused_by_the_file_system(audio, tmp_path: Path, monkeypatch) 
     def refuse(src, dst):  # type: ignore[no-untyped-def]
         raise PermissionError(errno.EPERM, "Operation not permitted")
 
-    monkeypatch.setattr("libtool.write.os.replace", refuse)
+    monkeypatch.setattr("libtool.tags.write.os.replace", refuse)
     with pytest.raises(WriteError, match="cannot replace"):
         write_tags(bytes(path), {"title": ["x"]}, size=st.st_size, mtime_ns=st.st_mtime_ns)
     assert sha(path) == before
@@ -283,13 +289,15 @@ def test_writing_one_field_keeps_date_text_mutagen_cannot_parse(audio, tmp_path:
 
 
 def test_a_write_that_would_change_another_field_is_refused(
-    audio, tmp_path: Path, monkeypatch  # type: ignore[no-untyped-def]
+    audio,
+    tmp_path: Path,
+    monkeypatch,  # type: ignore[no-untyped-def]
 ) -> None:
     """The safety net: if saving would alter anything not asked for, the file is left alone."""
     path = tagged_flac(audio, tmp_path / "song.flac")
     before = sha(path)
     st = os.stat(path)
-    from libtool import write as write_module
+    from libtool.tags import write as write_module
 
     real_apply = write_module.apply_changes
 
@@ -314,7 +322,8 @@ def test_a_write_that_would_change_another_field_is_refused(
 
 
 def test_writing_a_field_keeps_different_values_its_rule_also_reads(
-    audio, tmp_path: Path  # type: ignore[no-untyped-def]
+    audio,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     """DESCRIPTION beside COMMENT, a German comment beside the English one: not ours to drop."""
     from mutagen.id3 import COMM, ID3
@@ -327,8 +336,10 @@ def test_writing_a_field_keeps_different_values_its_rule_also_reads(
     f.save()
     st = os.stat(flac)
     write_tags(
-        bytes(flac), {"comment": ["new"], "albumartist": ["New AA"]},
-        size=st.st_size, mtime_ns=st.st_mtime_ns,
+        bytes(flac),
+        {"comment": ["new"], "albumartist": ["New AA"]},
+        size=st.st_size,
+        mtime_ns=st.st_mtime_ns,
     )
     tags = mutagen.File(flac).tags
     assert tags["COMMENT"] == ["new"] and tags["DESCRIPTION"] == ["long liner notes"]
@@ -346,7 +357,9 @@ def test_writing_a_field_keeps_different_values_its_rule_also_reads(
 
 
 def test_symlinks_are_written_through_and_hard_links_refused(
-    audio, tmp_path: Path, mlib  # type: ignore[no-untyped-def]
+    audio,
+    tmp_path: Path,
+    mlib,  # type: ignore[no-untyped-def]
 ) -> None:
     music, outside = tmp_path / "music", tmp_path / "outside"
     real = tagged_flac(audio, outside / "real.flac", "Linked")
@@ -368,7 +381,9 @@ def test_symlinks_are_written_through_and_hard_links_refused(
 
 
 def test_a_value_mutagen_rejects_fails_that_file_only(
-    audio, tmp_path: Path, mlib  # type: ignore[no-untyped-def]
+    audio,
+    tmp_path: Path,
+    mlib,  # type: ignore[no-untyped-def]
 ) -> None:
     music = tmp_path / "music"
     ok = tagged_flac(audio, music / "ok.flac", "A")
@@ -416,7 +431,11 @@ def test_undo_of_a_move_refuses_a_file_moved_again(audio, tmp_path: Path, mlib) 
 
 
 def test_move_refuses_symlinks_and_cleans_up_a_failed_unlink(
-    audio, tmp_path: Path, mlib, monkeypatch, library  # type: ignore[no-untyped-def]
+    audio,
+    tmp_path: Path,
+    mlib,
+    monkeypatch,
+    library,  # type: ignore[no-untyped-def]
 ) -> None:
     music = tmp_path / "music"
     real = tagged_flac(audio, tmp_path / "real.flac", "Linked")
@@ -427,8 +446,8 @@ def test_move_refuses_symlinks_and_cleans_up_a_failed_unlink(
     assert result.returncode == 1 and "symbolic link" in result.stderr
     assert (music / "link.flac").is_symlink()
 
+    from libtool.changes.organise import move_tracks
     from libtool.db.query import compile_query
-    from libtool.organise import move_tracks
 
     plain = tagged_flac(audio, music / "plain.flac", "Plain")
     scan(library, jobs=1)
@@ -440,14 +459,14 @@ def test_move_refuses_symlinks_and_cleans_up_a_failed_unlink(
             raise PermissionError(errno.EACCES, "Permission denied")
         real_unlink(path)
 
-    monkeypatch.setattr("libtool.organise.os.unlink", refuse)
+    monkeypatch.setattr("libtool.changes.organise.os.unlink", refuse)
     summary = move_tracks(library, compile_query("title:plain"), "moved/$title")
     assert summary.failed == 1 and plain.exists()
     assert not (music / "moved" / "Plain.flac").exists()  # no second name left behind
 
 
 def test_id3v22_tags_are_read_and_kept_by_a_write(audio, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from libtool.tags import read_track
+    from libtool.tags.read import read_track
     from tests.audio import with_raw_id3v22
 
     path = with_raw_id3v22(
@@ -457,12 +476,18 @@ def test_id3v22_tags_are_read_and_kept_by_a_write(audio, tmp_path: Path) -> None
     record = read_track(bytes(path))
     assert record["tag_format"] == "id3v2.2"
     assert (record["title"], record["artist"], record["album"], record["track"]) == (
-        "Old", "Artist", "Album", 3,
+        "Old",
+        "Artist",
+        "Album",
+        3,
     )
     st = os.stat(path)
     after = write_tags(bytes(path), {"title": ["New"]}, size=st.st_size, mtime_ns=st.st_mtime_ns)
     assert (after["title"], after["artist"], after["album"], after["tracktotal"]) == (
-        "New", "Artist", "Album", 9,
+        "New",
+        "Artist",
+        "Album",
+        9,
     )  # mutagen writes v2.4 (it cannot write v2.2); nothing is lost
 
 
@@ -482,12 +507,19 @@ def test_id3v23_option_turns_a_dated_time_into_v23_frames(tmp_path: Path) -> Non
 
     path = tmp_path / "t.mp3"
     shutil.copyfile(
-        REPO / "sample_music" / "The Dead Weather" / "Sea of Cowards (2010)"
-        / "01 - Blue Blood Blues.mp3", path,
+        REPO
+        / "sample_music"
+        / "The Dead Weather"
+        / "Sea of Cowards (2010)"
+        / "01 - Blue Blood Blues.mp3",
+        path,
     )
     st = os.stat(path)
     write_tags(
-        bytes(path), {"date": ["2001-02-03T04:05"]}, size=st.st_size, mtime_ns=st.st_mtime_ns,
+        bytes(path),
+        {"date": ["2001-02-03T04:05"]},
+        size=st.st_size,
+        mtime_ns=st.st_mtime_ns,
         id3v23=True,
     )
     tags = ID3(path, translate=False)
@@ -507,7 +539,8 @@ def test_write_refuses_an_edit_that_kept_size_and_mtime(audio, tmp_path: Path, m
     f.save()
     os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert (os.stat(path).st_size, os.stat(path).st_mtime_ns) == (
-        before.st_size, before.st_mtime_ns,
+        before.st_size,
+        before.st_mtime_ns,
     )
     result = mlib("write")
     assert result.returncode == 1 and "changed on disk" in result.stderr
@@ -516,14 +549,18 @@ def test_write_refuses_an_edit_that_kept_size_and_mtime(audio, tmp_path: Path, m
 
 @pytest.mark.parametrize("ext", ["flac", "mp3", "m4a", "ogg", "wma", "wv"])
 def test_the_record_a_write_returns_is_what_a_scan_would_read(
-    audio, tmp_path: Path, ext: str  # type: ignore[no-untyped-def]
+    audio,
+    tmp_path: Path,
+    ext: str,  # type: ignore[no-untyped-def]
 ) -> None:
-    from libtool.tags import read_track
+    from libtool.tags.read import read_track
 
     path = audio.make(tmp_path / f"x.{ext}", ext)
     st = os.stat(path)
     record = write_tags(
-        bytes(path), {"title": ["T"], "artist": ["A", "B"]},
-        size=st.st_size, mtime_ns=st.st_mtime_ns,
+        bytes(path),
+        {"title": ["T"], "artist": ["A", "B"]},
+        size=st.st_size,
+        mtime_ns=st.st_mtime_ns,
     )
     assert record == read_track(bytes(path))

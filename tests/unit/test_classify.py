@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from libtool.walk import Walk, classify
+from libtool.scan.walk import Walk, classify
 
 A, B, C = (1, 10, 100), (2, 20, 200), (3, 30, 300)
 

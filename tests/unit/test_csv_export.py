@@ -7,16 +7,16 @@ import io
 
 import pytest
 
-from libtool.csvio import DEFAULT_COLUMNS, export_csv, guard_formula, parse_columns
+from libtool.changes.csvio import DEFAULT_COLUMNS, export_csv, guard_formula, parse_columns
 from libtool.errors import UsageError
-from libtool.fields import FIELD_NAMES
 from libtool.pathutil import cell_to_path, path_to_cell
+from libtool.tags.fields import FIELD_NAMES
 from tests.factories import add_tracks
 
 HOSTILE = [
     'He said "hi", then left',
     "line one\nline two\r\nline three",
-    "=HYPERLINK(\"http://x\",\"click\")",
+    '=HYPERLINK("http://x","click")',
     "+1+2",
     "-2+3",
     "@SUM(A1)",
@@ -62,8 +62,15 @@ def test_excel_mode_adds_bom_and_neutralises_formulas(library) -> None:  # type:
 
 @pytest.mark.parametrize(
     ("value", "guarded"),
-    [("=1+1", "'=1+1"), ("-5", "-5"), ("-5+1", "'-5+1"), ("1e5", "1e5"), ("plain", "plain"),
-     ("\tx", "'\tx"), ("", "")],
+    [
+        ("=1+1", "'=1+1"),
+        ("-5", "-5"),
+        ("-5+1", "'-5+1"),
+        ("1e5", "1e5"),
+        ("plain", "plain"),
+        ("\tx", "'\tx"),
+        ("", ""),
+    ],
 )
 def test_guard_formula(value: str, guarded: str) -> None:
     assert guard_formula(value) == guarded
@@ -71,8 +78,14 @@ def test_guard_formula(value: str, guarded: str) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    [b"/music/plain.mp3", "/music/caf\u00e9 \U0001f3b8.flac".encode(), b"/music/caf\xe9.mp3",
-     b"/music/new\nline.mp3", b"/music/%41 literal.mp3", b"/music/\xff\xfe/x.ogg"],
+    [
+        b"/music/plain.mp3",
+        "/music/caf\u00e9 \U0001f3b8.flac".encode(),
+        b"/music/caf\xe9.mp3",
+        b"/music/new\nline.mp3",
+        b"/music/%41 literal.mp3",
+        b"/music/\xff\xfe/x.ogg",
+    ],
 )
 def test_paths_are_written_reversibly(path: bytes) -> None:
     cell = path_to_cell(path)
@@ -96,7 +109,7 @@ def test_query_and_fields(library) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_a_value_that_looks_like_our_guard_survives_the_round_trip() -> None:
-    from libtool.csvio import unguard
+    from libtool.changes.csvio import unguard
 
     for value in ("'=literal", "'+1", "plain", "=SUM(1)", "'quoted"):
         assert unguard(guard_formula(value)) == value

@@ -17,8 +17,8 @@ def test_models_and_migrations_agree(library) -> None:  # type: ignore[no-untype
             conn,
             opts={
                 "compare_type": True,
-                "include_object": lambda obj, name, type_, *a: not (
-                    type_ == "table" and name.startswith("tracks_fts")
+                "include_object": lambda obj, name, type_, *a: (
+                    not (type_ == "table" and name.startswith("tracks_fts"))
                 ),
             },
         )

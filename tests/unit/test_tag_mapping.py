@@ -2,7 +2,7 @@
 
 Tags are written with mutagen directly, under the exact on-disk keys the document
 lists (never through libtool's own rules), into real files made by ffmpeg, and read
-back through ``libtool.tags.read_track``. If a rule in ``libtool.tagmap`` pointed at
+back through ``libtool.tags.read.read_track``. If a rule in ``libtool.tags.tagmap`` pointed at
 the wrong key, these tests would see the value missing (or in ``extras``).
 """
 
@@ -22,9 +22,9 @@ from mutagen.asf import ASFBoolAttribute, ASFByteArrayAttribute, ASFDWordAttribu
 from mutagen.flac import Picture
 from mutagen.mp4 import MP4Cover, MP4FreeForm
 
-from libtool import fields
-from libtool.fields import FIELD_BY_NAME, FIELD_NAMES
-from libtool.tags import read_track
+from libtool.tags import fields
+from libtool.tags.fields import FIELD_BY_NAME, FIELD_NAMES
+from libtool.tags.read import read_track
 from tests.audio import CONTAINER, TAGGABLE, with_raw_id3v24
 
 UTF8 = id3.Encoding.UTF8
@@ -189,14 +189,23 @@ def _ext(path: Path) -> str:
 
 def full_id3() -> list[id3.Frame]:
     frames = [
-        _txt(id3.TIT2, "The Title"), _txt(id3.TPE1, "The Artist"), _txt(id3.TALB, "The Album"),
-        _txt(id3.TPE2, "The Album Artist"), _txt(id3.TRCK, "3/12"), _txt(id3.TPOS, "1/2"),
-        _txt(id3.TDRC, "2001-05-17"), _txt(id3.TDOR, "1999-01-02"),
-        _txt(id3.TCON, "Rock", "Pop"), _txt(id3.TCOM, "The Composer"),
+        _txt(id3.TIT2, "The Title"),
+        _txt(id3.TPE1, "The Artist"),
+        _txt(id3.TALB, "The Album"),
+        _txt(id3.TPE2, "The Album Artist"),
+        _txt(id3.TRCK, "3/12"),
+        _txt(id3.TPOS, "1/2"),
+        _txt(id3.TDRC, "2001-05-17"),
+        _txt(id3.TDOR, "1999-01-02"),
+        _txt(id3.TCON, "Rock", "Pop"),
+        _txt(id3.TCOM, "The Composer"),
         id3.COMM(encoding=UTF8, lang="eng", desc="", text=["A comment"]),
         id3.USLT(encoding=UTF8, lang="eng", desc="", text="Some lyrics\nsecond line"),
-        _txt(id3.TBPM, "120"), _txt(id3.TCMP, "1"), _txt(id3.TSRC, "USRC17607839"),
-        _txxx("BARCODE", "0123456789012"), _txt(id3.TPUB, "The Label"),
+        _txt(id3.TBPM, "120"),
+        _txt(id3.TCMP, "1"),
+        _txt(id3.TSRC, "USRC17607839"),
+        _txxx("BARCODE", "0123456789012"),
+        _txt(id3.TPUB, "The Label"),
         _txxx("CATALOGNUMBER", "CAT-001"),
         id3.UFID(owner="http://musicbrainz.org", data=RECORDING.encode("ascii")),
         _txxx("MusicBrainz Release Track Id", RELEASETRACK),
@@ -211,16 +220,32 @@ def full_id3() -> list[id3.Frame]:
 
 def full_vorbis() -> list[tuple[str, str]]:
     keys = {
-        "title": "TITLE", "artist": "ARTIST", "album": "ALBUM", "albumartist": "ALBUMARTIST",
-        "track": "TRACKNUMBER", "tracktotal": "TRACKTOTAL", "disc": "DISCNUMBER",
-        "disctotal": "DISCTOTAL", "date": "DATE", "originaldate": "ORIGINALDATE",
-        "genre": "GENRE", "composer": "COMPOSER", "comment": "COMMENT", "lyrics": "LYRICS",
-        "bpm": "BPM", "compilation": "COMPILATION", "isrc": "ISRC", "barcode": "BARCODE",
-        "label": "LABEL", "catalognumber": "CATALOGNUMBER",
+        "title": "TITLE",
+        "artist": "ARTIST",
+        "album": "ALBUM",
+        "albumartist": "ALBUMARTIST",
+        "track": "TRACKNUMBER",
+        "tracktotal": "TRACKTOTAL",
+        "disc": "DISCNUMBER",
+        "disctotal": "DISCTOTAL",
+        "date": "DATE",
+        "originaldate": "ORIGINALDATE",
+        "genre": "GENRE",
+        "composer": "COMPOSER",
+        "comment": "COMMENT",
+        "lyrics": "LYRICS",
+        "bpm": "BPM",
+        "compilation": "COMPILATION",
+        "isrc": "ISRC",
+        "barcode": "BARCODE",
+        "label": "LABEL",
+        "catalognumber": "CATALOGNUMBER",
         "mb_recordingid": "MUSICBRAINZ_TRACKID",
         "mb_releasetrackid": "MUSICBRAINZ_RELEASETRACKID",
-        "mb_albumid": "MUSICBRAINZ_ALBUMID", "mb_releasegroupid": "MUSICBRAINZ_RELEASEGROUPID",
-        "mb_artistid": "MUSICBRAINZ_ARTISTID", "mb_albumartistid": "MUSICBRAINZ_ALBUMARTISTID",
+        "mb_albumid": "MUSICBRAINZ_ALBUMID",
+        "mb_releasegroupid": "MUSICBRAINZ_RELEASEGROUPID",
+        "mb_artistid": "MUSICBRAINZ_ARTISTID",
+        "mb_albumartistid": "MUSICBRAINZ_ALBUMARTISTID",
         **RG_KEYS,
     }
     assert set(keys) == set(FIELD_NAMES)
@@ -229,13 +254,23 @@ def full_vorbis() -> list[tuple[str, str]]:
 
 def full_mp4() -> dict[str, Any]:
     items: dict[str, Any] = {
-        "©nam": ["The Title"], "©ART": ["The Artist"], "©alb": ["The Album"],
-        "aART": ["The Album Artist"], "trkn": [(3, 12)], "disk": [(1, 2)],
-        "©day": ["2001-05-17"], "©gen": ["Rock", "Pop"], "©wrt": ["The Composer"],
-        "©cmt": ["A comment"], "©lyr": ["Some lyrics\nsecond line"], "tmpo": [120],
+        "©nam": ["The Title"],
+        "©ART": ["The Artist"],
+        "©alb": ["The Album"],
+        "aART": ["The Album Artist"],
+        "trkn": [(3, 12)],
+        "disk": [(1, 2)],
+        "©day": ["2001-05-17"],
+        "©gen": ["Rock", "Pop"],
+        "©wrt": ["The Composer"],
+        "©cmt": ["A comment"],
+        "©lyr": ["Some lyrics\nsecond line"],
+        "tmpo": [120],
         "cpil": True,
-        ITUNES + "ISRC": _ff("USRC17607839"), ITUNES + "BARCODE": _ff("0123456789012"),
-        ITUNES + "LABEL": _ff("The Label"), ITUNES + "CATALOGNUMBER": _ff("CAT-001"),
+        ITUNES + "ISRC": _ff("USRC17607839"),
+        ITUNES + "BARCODE": _ff("0123456789012"),
+        ITUNES + "LABEL": _ff("The Label"),
+        ITUNES + "CATALOGNUMBER": _ff("CAT-001"),
         ITUNES + "MusicBrainz Track Id": _ff(RECORDING),
         ITUNES + "MusicBrainz Release Track Id": _ff(RELEASETRACK),
         ITUNES + "MusicBrainz Album Id": _ff(ALBUM),
@@ -249,17 +284,29 @@ def full_mp4() -> dict[str, Any]:
 
 def full_asf() -> dict[str, Any]:
     items: dict[str, Any] = {
-        "Title": ["The Title"], "Author": ["The Artist"], "WM/AlbumTitle": ["The Album"],
-        "WM/AlbumArtist": ["The Album Artist"], "WM/TrackNumber": ["3/12"],
-        "WM/PartOfSet": ["1/2"], "WM/Year": ["2001-05-17"],
-        "WM/OriginalReleaseTime": ["1999-01-02"], "WM/Genre": ["Rock", "Pop"],
-        "WM/Composer": ["The Composer"], "Description": ["A comment"],
-        "WM/Lyrics": ["Some lyrics\nsecond line"], "WM/BeatsPerMinute": ["120"],
-        "WM/IsCompilation": [ASFBoolAttribute(True)], "WM/ISRC": ["USRC17607839"],
-        "WM/Barcode": ["0123456789012"], "WM/Publisher": ["The Label"],
-        "WM/CatalogNo": ["CAT-001"], "MusicBrainz/Track Id": [RECORDING],
-        "MusicBrainz/Release Track Id": [RELEASETRACK], "MusicBrainz/Album Id": [ALBUM],
-        "MusicBrainz/Release Group Id": [RELEASEGROUP], "MusicBrainz/Artist Id": [ARTIST],
+        "Title": ["The Title"],
+        "Author": ["The Artist"],
+        "WM/AlbumTitle": ["The Album"],
+        "WM/AlbumArtist": ["The Album Artist"],
+        "WM/TrackNumber": ["3/12"],
+        "WM/PartOfSet": ["1/2"],
+        "WM/Year": ["2001-05-17"],
+        "WM/OriginalReleaseTime": ["1999-01-02"],
+        "WM/Genre": ["Rock", "Pop"],
+        "WM/Composer": ["The Composer"],
+        "Description": ["A comment"],
+        "WM/Lyrics": ["Some lyrics\nsecond line"],
+        "WM/BeatsPerMinute": ["120"],
+        "WM/IsCompilation": [ASFBoolAttribute(True)],
+        "WM/ISRC": ["USRC17607839"],
+        "WM/Barcode": ["0123456789012"],
+        "WM/Publisher": ["The Label"],
+        "WM/CatalogNo": ["CAT-001"],
+        "MusicBrainz/Track Id": [RECORDING],
+        "MusicBrainz/Release Track Id": [RELEASETRACK],
+        "MusicBrainz/Album Id": [ALBUM],
+        "MusicBrainz/Release Group Id": [RELEASEGROUP],
+        "MusicBrainz/Artist Id": [ARTIST],
         "MusicBrainz/Album Artist Id": [ALBUMARTIST],
     }
     items.update({key: RAW[name] for name, key in RG_KEYS.items()})
@@ -268,15 +315,29 @@ def full_asf() -> dict[str, Any]:
 
 def full_apev2() -> dict[str, Any]:
     items: dict[str, Any] = {
-        "Title": ["The Title"], "Artist": ["The Artist"], "Album": ["The Album"],
-        "Album Artist": ["The Album Artist"], "Track": ["3/12"], "Disc": ["1/2"],
-        "Year": ["2001-05-17"], "Genre": ["Rock", "Pop"], "Composer": ["The Composer"],
-        "Comment": ["A comment"], "Lyrics": ["Some lyrics\nsecond line"], "BPM": ["120"],
-        "Compilation": ["1"], "ISRC": ["USRC17607839"], "Barcode": ["0123456789012"],
-        "Label": ["The Label"], "CatalogNumber": ["CAT-001"],
-        "MUSICBRAINZ_TRACKID": [RECORDING], "MUSICBRAINZ_RELEASETRACKID": [RELEASETRACK],
-        "MUSICBRAINZ_ALBUMID": [ALBUM], "MUSICBRAINZ_RELEASEGROUPID": [RELEASEGROUP],
-        "MUSICBRAINZ_ARTISTID": [ARTIST], "MUSICBRAINZ_ALBUMARTISTID": [ALBUMARTIST],
+        "Title": ["The Title"],
+        "Artist": ["The Artist"],
+        "Album": ["The Album"],
+        "Album Artist": ["The Album Artist"],
+        "Track": ["3/12"],
+        "Disc": ["1/2"],
+        "Year": ["2001-05-17"],
+        "Genre": ["Rock", "Pop"],
+        "Composer": ["The Composer"],
+        "Comment": ["A comment"],
+        "Lyrics": ["Some lyrics\nsecond line"],
+        "BPM": ["120"],
+        "Compilation": ["1"],
+        "ISRC": ["USRC17607839"],
+        "Barcode": ["0123456789012"],
+        "Label": ["The Label"],
+        "CatalogNumber": ["CAT-001"],
+        "MUSICBRAINZ_TRACKID": [RECORDING],
+        "MUSICBRAINZ_RELEASETRACKID": [RELEASETRACK],
+        "MUSICBRAINZ_ALBUMID": [ALBUM],
+        "MUSICBRAINZ_RELEASEGROUPID": [RELEASEGROUP],
+        "MUSICBRAINZ_ARTISTID": [ARTIST],
+        "MUSICBRAINZ_ALBUMARTISTID": [ALBUMARTIST],
     }
     items.update({key: RAW[name] for name, key in RG_KEYS.items()})
     return items
@@ -365,8 +426,13 @@ NO_BITRATE = {"wv", "tta"}
 def test_stream_info(audio: Any, tmp_path: Path, ext: str) -> None:
     name, rate, channels, lossless = STREAM[ext]
     path = make(audio, tmp_path, ext)
-    write_key(path, {"id3": "TIT2", "vorbis": "TITLE", "mp4": "©nam", "asf": "Title",
-                     "apev2": "Title"}[CONTAINER[ext]], ["x"])
+    write_key(
+        path,
+        {"id3": "TIT2", "vorbis": "TITLE", "mp4": "©nam", "asf": "Title", "apev2": "Title"}[
+            CONTAINER[ext]
+        ],
+        ["x"],
+    )
 
     record = read(path)
 
@@ -389,11 +455,13 @@ def test_stream_info(audio: Any, tmp_path: Path, ext: str) -> None:
 def test_musicbrainz_trackid_is_the_recording_id(audio: Any, tmp_path: Path, ext: str) -> None:
     path = make(audio, tmp_path, ext)
     if CONTAINER[ext] == "vorbis":
-        write_vorbis(path, [("MUSICBRAINZ_TRACKID", RECORDING),
-                            ("MUSICBRAINZ_RELEASETRACKID", RELEASETRACK)])
+        write_vorbis(
+            path, [("MUSICBRAINZ_TRACKID", RECORDING), ("MUSICBRAINZ_RELEASETRACKID", RELEASETRACK)]
+        )
     else:
-        write_mapping(path, {"MUSICBRAINZ_TRACKID": [RECORDING],
-                             "MUSICBRAINZ_RELEASETRACKID": [RELEASETRACK]})
+        write_mapping(
+            path, {"MUSICBRAINZ_TRACKID": [RECORDING], "MUSICBRAINZ_RELEASETRACKID": [RELEASETRACK]}
+        )
 
     record = read(path)
 
@@ -404,11 +472,14 @@ def test_musicbrainz_trackid_is_the_recording_id(audio: Any, tmp_path: Path, ext
 
 def test_id3_ufid_is_the_recording_id_other_owners_are_extras(audio: Any, tmp_path: Path) -> None:
     path = make(audio, tmp_path, "mp3")
-    write_id3(path, [
-        id3.UFID(owner="http://musicbrainz.org", data=RECORDING.encode()),
-        id3.UFID(owner="http://example.org/db", data=b"other-id"),
-        _txxx("MusicBrainz Release Track Id", RELEASETRACK),
-    ])
+    write_id3(
+        path,
+        [
+            id3.UFID(owner="http://musicbrainz.org", data=RECORDING.encode()),
+            id3.UFID(owner="http://example.org/db", data=b"other-id"),
+            _txxx("MusicBrainz Release Track Id", RELEASETRACK),
+        ],
+    )
 
     record = read(path)
 
@@ -418,12 +489,18 @@ def test_id3_ufid_is_the_recording_id_other_owners_are_extras(audio: Any, tmp_pa
 
 
 @pytest.mark.parametrize(
-    "key", ["ALBUMARTIST", "albumartist", "AlbumArtist", "ALBUM ARTIST", "album artist",
-            "ALBUM_ARTIST", "Album_Artist"],
+    "key",
+    [
+        "ALBUMARTIST",
+        "albumartist",
+        "AlbumArtist",
+        "ALBUM ARTIST",
+        "album artist",
+        "ALBUM_ARTIST",
+        "Album_Artist",
+    ],
 )
-def test_vorbis_albumartist_key_and_aliases_any_case(
-    audio: Any, tmp_path: Path, key: str
-) -> None:
+def test_vorbis_albumartist_key_and_aliases_any_case(audio: Any, tmp_path: Path, key: str) -> None:
     path = make(audio, tmp_path, "flac")
     write_vorbis(path, [(key, "VA")])
 
@@ -446,13 +523,23 @@ def test_vorbis_canonical_albumartist_wins_over_alias(audio: Any, tmp_path: Path
 
 def test_vorbis_keys_are_case_insensitive(audio: Any, tmp_path: Path) -> None:
     path = make(audio, tmp_path, "ogg")
-    write_vorbis(path, [
-        ("title", "t"), ("Artist", "a"), ("tracknumber", "4"), ("totaltracks", "9"),
-        ("DiscNumber", "2"), ("totaldiscs", "3"), ("date", "1987"),
-        ("musicbrainz_trackid", RECORDING),
-        ("MusicBrainz_ReleaseTrackId", RELEASETRACK), ("replaygain_track_gain", "-1.00 dB"),
-        ("Description", "via alias"), ("unsyncedlyrics", "la la"),
-    ])
+    write_vorbis(
+        path,
+        [
+            ("title", "t"),
+            ("Artist", "a"),
+            ("tracknumber", "4"),
+            ("totaltracks", "9"),
+            ("DiscNumber", "2"),
+            ("totaldiscs", "3"),
+            ("date", "1987"),
+            ("musicbrainz_trackid", RECORDING),
+            ("MusicBrainz_ReleaseTrackId", RELEASETRACK),
+            ("replaygain_track_gain", "-1.00 dB"),
+            ("Description", "via alias"),
+            ("unsyncedlyrics", "la la"),
+        ],
+    )
 
     record = read(path)
 
@@ -470,18 +557,29 @@ def test_vorbis_keys_are_case_insensitive(audio: Any, tmp_path: Path) -> None:
 
 def test_apev2_keys_are_case_insensitive(audio: Any, tmp_path: Path) -> None:
     path = make(audio, tmp_path, "wv")
-    write_mapping(path, {
-        "TITLE": ["t"], "album artist": ["VA"], "TRACK": ["4/9"], "disc": ["2/3"],
-        "YEAR": ["1987"], "musicbrainz_trackid": [RECORDING],
-        "Replaygain_Track_Gain": ["-1.00 dB"], "catalognumber": ["C-1"],
-    })
+    write_mapping(
+        path,
+        {
+            "TITLE": ["t"],
+            "album artist": ["VA"],
+            "TRACK": ["4/9"],
+            "disc": ["2/3"],
+            "YEAR": ["1987"],
+            "musicbrainz_trackid": [RECORDING],
+            "Replaygain_Track_Gain": ["-1.00 dB"],
+            "catalognumber": ["C-1"],
+        },
+    )
 
     record = read(path)
 
     assert record["title"] == "t"
     assert record["albumartist"] == "VA"
     assert (record["track"], record["tracktotal"], record["disc"], record["disctotal"]) == (
-        4, 9, 2, 3,
+        4,
+        9,
+        2,
+        3,
     )
     assert record["year"] == 1987
     assert record["mb_recordingid"] == RECORDING
@@ -492,11 +590,16 @@ def test_apev2_keys_are_case_insensitive(audio: Any, tmp_path: Path) -> None:
 
 def test_id3_txxx_description_is_case_insensitive(audio: Any, tmp_path: Path) -> None:
     path = make(audio, tmp_path, "mp3")
-    write_id3(path, [
-        _txxx("musicbrainz album id", ALBUM), _txxx("MUSICBRAINZ ARTIST ID", ARTIST),
-        _txxx("replaygain_track_gain", "-6.50 dB"), _txxx("Barcode", "123"),
-        _txxx("catalognumber", "C-1"),
-    ])
+    write_id3(
+        path,
+        [
+            _txxx("musicbrainz album id", ALBUM),
+            _txxx("MUSICBRAINZ ARTIST ID", ARTIST),
+            _txxx("replaygain_track_gain", "-6.50 dB"),
+            _txxx("Barcode", "123"),
+            _txxx("catalognumber", "C-1"),
+        ],
+    )
 
     record = read(path)
 
@@ -510,13 +613,16 @@ def test_id3_txxx_description_is_case_insensitive(audio: Any, tmp_path: Path) ->
 
 def test_mp4_freeform_atoms_are_case_insensitive(audio: Any, tmp_path: Path) -> None:
     path = make(audio, tmp_path, "m4a")
-    write_mapping(path, {
-        ITUNES + "replaygain_track_gain": _ff("-6.50 dB"),
-        ITUNES + "MUSICBRAINZ TRACK ID": _ff(RECORDING),
-        ITUNES + "musicbrainz release track id": _ff(RELEASETRACK),
-        ITUNES + "isrc": _ff("USRC17607839"),
-        ITUNES + "Label": _ff("L"),
-    })
+    write_mapping(
+        path,
+        {
+            ITUNES + "replaygain_track_gain": _ff("-6.50 dB"),
+            ITUNES + "MUSICBRAINZ TRACK ID": _ff(RECORDING),
+            ITUNES + "musicbrainz release track id": _ff(RELEASETRACK),
+            ITUNES + "isrc": _ff("USRC17607839"),
+            ITUNES + "Label": _ff("L"),
+        },
+    )
 
     record = read(path)
 
@@ -530,13 +636,16 @@ def test_mp4_freeform_atoms_are_case_insensitive(audio: Any, tmp_path: Path) -> 
 
 def test_id3_comment_and_lyrics_use_the_empty_description(audio: Any, tmp_path: Path) -> None:
     path = make(audio, tmp_path, "mp3")
-    write_id3(path, [
-        id3.COMM(encoding=UTF8, lang="deu", desc="", text=["Kommentar"]),
-        id3.COMM(encoding=UTF8, lang="eng", desc="", text=["the comment"]),
-        id3.COMM(encoding=UTF8, lang="eng", desc="iTunNORM", text=[" 00000001 00000002"]),
-        id3.USLT(encoding=UTF8, lang="eng", desc="", text="words"),
-        id3.USLT(encoding=UTF8, lang="eng", desc="karaoke", text="other words"),
-    ])
+    write_id3(
+        path,
+        [
+            id3.COMM(encoding=UTF8, lang="deu", desc="", text=["Kommentar"]),
+            id3.COMM(encoding=UTF8, lang="eng", desc="", text=["the comment"]),
+            id3.COMM(encoding=UTF8, lang="eng", desc="iTunNORM", text=[" 00000001 00000002"]),
+            id3.USLT(encoding=UTF8, lang="eng", desc="", text="words"),
+            id3.USLT(encoding=UTF8, lang="eng", desc="karaoke", text="other words"),
+        ],
+    )
 
     record = read(path)
 
@@ -552,10 +661,13 @@ def test_id3_described_comment_and_lyrics_alone_are_not_the_fields(
     audio: Any, tmp_path: Path
 ) -> None:
     path = make(audio, tmp_path, "mp3")
-    write_id3(path, [
-        id3.COMM(encoding=UTF8, lang="eng", desc="iTunNORM", text=["norm"]),
-        id3.USLT(encoding=UTF8, lang="eng", desc="karaoke", text="other words"),
-    ])
+    write_id3(
+        path,
+        [
+            id3.COMM(encoding=UTF8, lang="eng", desc="iTunNORM", text=["norm"]),
+            id3.USLT(encoding=UTF8, lang="eng", desc="karaoke", text="other words"),
+        ],
+    )
 
     record = read(path)
 
@@ -565,10 +677,17 @@ def test_id3_described_comment_and_lyrics_alone_are_not_the_fields(
 
 def test_id3v23_tyer_tdat_and_tory(audio: Any, tmp_path: Path) -> None:
     path = make(audio, tmp_path, "mp3")
-    write_id3(path, [
-        _txt(id3.TYER, "2001"), _txt(id3.TDAT, "1705"), _txt(id3.TORY, "1999"),
-        _txt(id3.TIT2, "v23"), _txt(id3.TPE1, "Solo"),
-    ], version=3)
+    write_id3(
+        path,
+        [
+            _txt(id3.TYER, "2001"),
+            _txt(id3.TDAT, "1705"),
+            _txt(id3.TORY, "1999"),
+            _txt(id3.TIT2, "v23"),
+            _txt(id3.TPE1, "Solo"),
+        ],
+        version=3,
+    )
     head = path.read_bytes()[:512]
     assert head[:4] == b"ID3\x03"
     assert b"TYER" in head and b"TDAT" in head and b"TDRC" not in head
@@ -592,9 +711,15 @@ def test_id3v1_only_file_is_read(audio: Any, tmp_path: Path) -> None:
     """ID3v1 is read-only legacy: a 128-byte 'TAG' block at the end of the file."""
     path = make(audio, tmp_path, "mp3")
     block = (
-        b"TAG" + _id3v1_field("V1 Title", 30) + _id3v1_field("V1 Artist", 30)
-        + _id3v1_field("V1 Album", 30) + b"1994" + _id3v1_field("v1 comment", 28)
-        + b"\x00" + bytes([7]) + bytes([17])  # ID3v1.1: zero byte, track 7; genre 17 = Rock
+        b"TAG"
+        + _id3v1_field("V1 Title", 30)
+        + _id3v1_field("V1 Artist", 30)
+        + _id3v1_field("V1 Album", 30)
+        + b"1994"
+        + _id3v1_field("v1 comment", 28)
+        + b"\x00"
+        + bytes([7])
+        + bytes([17])  # ID3v1.1: zero byte, track 7; genre 17 = Rock
     )
     assert len(block) == 128
     with path.open("ab") as f:
@@ -604,7 +729,9 @@ def test_id3v1_only_file_is_read(audio: Any, tmp_path: Path) -> None:
 
     assert record["tag_format"] == "id3v1"
     assert (record["title"], record["artist"], record["album"]) == (
-        "V1 Title", "V1 Artist", "V1 Album",
+        "V1 Title",
+        "V1 Artist",
+        "V1 Album",
     )
     assert (record["year"], record["track"], record["genre"]) == (1994, 7, "Rock")
     # mutagen files the v1 comment as COMM desc 'ID3v1 Comment'; wherever it lands, it is kept.
@@ -625,8 +752,13 @@ def test_id3v23_in_aiff_and_wav(audio: Any, tmp_path: Path, ext: str) -> None:
 
 # --- several values ------------------------------------------------------------------------
 
-MULTI_ARTIST_KEY = {"id3": "TPE1", "vorbis": "ARTIST", "mp4": "©ART", "asf": "Author",
-                    "apev2": "Artist"}
+MULTI_ARTIST_KEY = {
+    "id3": "TPE1",
+    "vorbis": "ARTIST",
+    "mp4": "©ART",
+    "asf": "Author",
+    "apev2": "Artist",
+}
 
 
 @pytest.mark.parametrize("ext", ["mp3", "flac", "opus", "m4a", "wma", "wv"])
@@ -685,8 +817,13 @@ def test_single_valued_field_keeps_every_raw_value(audio: Any, tmp_path: Path) -
 
 @pytest.mark.parametrize(
     ("text", "genres"),
-    [("(17)", ["Rock"]), ("17", ["Rock"]), ("(17)Rock", ["Rock"]), ("(4)(17)", ["Disco", "Rock"]),
-     ("Shoegaze", ["Shoegaze"])],
+    [
+        ("(17)", ["Rock"]),
+        ("17", ["Rock"]),
+        ("(17)Rock", ["Rock"]),
+        ("(4)(17)", ["Disco", "Rock"]),
+        ("Shoegaze", ["Shoegaze"]),
+    ],
 )
 def test_id3_numeric_genre(audio: Any, tmp_path: Path, text: str, genres: list[str]) -> None:
     path = make(audio, tmp_path, "mp3")
@@ -737,8 +874,14 @@ TRACK_CASES = [
 @pytest.mark.parametrize("ext", sorted(TRACK_KEY))
 @pytest.mark.parametrize(("text", "number", "total", "raw_number", "raw_total"), TRACK_CASES)
 def test_track_number_forms(
-    audio: Any, tmp_path: Path, ext: str, text: str, number: int | None, total: int | None,
-    raw_number: list[str], raw_total: list[str] | None,
+    audio: Any,
+    tmp_path: Path,
+    ext: str,
+    text: str,
+    number: int | None,
+    total: int | None,
+    raw_number: list[str],
+    raw_total: list[str] | None,
 ) -> None:
     path = make(audio, tmp_path, ext)
     write_key(path, TRACK_KEY[ext], [text])
@@ -790,8 +933,13 @@ def test_asf_track_number_as_dword(audio: Any, tmp_path: Path) -> None:
     ],
 )
 def test_vorbis_totals_and_aliases(
-    audio: Any, tmp_path: Path, pairs: list[tuple[str, str]], track: int | None,
-    total: int | None, disc: int | None, disctotal: int | None,
+    audio: Any,
+    tmp_path: Path,
+    pairs: list[tuple[str, str]],
+    track: int | None,
+    total: int | None,
+    disc: int | None,
+    disctotal: int | None,
 ) -> None:
     path = make(audio, tmp_path, "flac")
     write_vorbis(path, pairs)
@@ -863,8 +1011,8 @@ def test_id3_unparseable_date_text_is_kept(audio: Any, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("ext", ["mp3", "flac", "m4a", "wma", "wv"])
 @pytest.mark.parametrize(
-    ("text", "value"), [("-6.50 dB", -6.5), ("+3.20 dB", 3.2), ("-6,50 dB", -6.5), ("0.5", 0.5),
-                        ("loud", None)],
+    ("text", "value"),
+    [("-6.50 dB", -6.5), ("+3.20 dB", 3.2), ("-6,50 dB", -6.5), ("0.5", 0.5), ("loud", None)],
 )
 def test_replaygain_gain(
     audio: Any, tmp_path: Path, ext: str, text: str, value: float | None
@@ -918,10 +1066,14 @@ def test_mp4_bpm_atom(audio: Any, tmp_path: Path) -> None:
 
 
 def _extras_id3(p: Path) -> None:
-    write_id3(p, [
-        _txt(id3.TIT2, "t"), _txxx("MOOD", "Happy"),
-        id3.POPM(email="user@example.org", rating=196, count=3),
-    ])
+    write_id3(
+        p,
+        [
+            _txt(id3.TIT2, "t"),
+            _txxx("MOOD", "Happy"),
+            id3.POPM(email="user@example.org", rating=196, count=3),
+        ],
+    )
 
 
 #: ext -> (writer of a title plus unknown keys, extras keys expected, lower-cased)
@@ -994,16 +1146,19 @@ def _wm_picture() -> ASFByteArrayAttribute:
 
 
 PICTURES: dict[str, Callable[[Path], None]] = {
-    "mp3": lambda p: write_id3(p, [
-        id3.APIC(encoding=UTF8, mime="image/jpeg", type=3, desc="", data=JPEG)]),
-    "aiff": lambda p: write_id3(p, [
-        id3.APIC(encoding=UTF8, mime="image/jpeg", type=3, desc="", data=JPEG)]),
+    "mp3": lambda p: write_id3(
+        p, [id3.APIC(encoding=UTF8, mime="image/jpeg", type=3, desc="", data=JPEG)]
+    ),
+    "aiff": lambda p: write_id3(
+        p, [id3.APIC(encoding=UTF8, mime="image/jpeg", type=3, desc="", data=JPEG)]
+    ),
     "flac": _picture_flac,
     "ogg": _picture_ogg,
     "m4a": lambda p: write_mapping(p, {"covr": [MP4Cover(JPEG, MP4Cover.FORMAT_JPEG)]}),
     "wma": lambda p: write_mapping(p, {"WM/Picture": [_wm_picture()]}),
     "wv": lambda p: write_mapping(
-        p, {"Cover Art (Front)": APEValue(b"cover.jpg\x00" + JPEG, BINARY)}),
+        p, {"Cover Art (Front)": APEValue(b"cover.jpg\x00" + JPEG, BINARY)}
+    ),
 }
 
 
@@ -1011,8 +1166,13 @@ PICTURES: dict[str, Callable[[Path], None]] = {
 def test_embedded_picture(audio: Any, tmp_path: Path, ext: str) -> None:
     path = make(audio, tmp_path, ext)
     plain = make(audio, tmp_path, ext, name="plain")
-    write_key(plain, {"id3": "TIT2", "vorbis": "TITLE", "mp4": "©nam", "asf": "Title",
-                      "apev2": "Title"}[CONTAINER[ext]], ["t"])
+    write_key(
+        plain,
+        {"id3": "TIT2", "vorbis": "TITLE", "mp4": "©nam", "asf": "Title", "apev2": "Title"}[
+            CONTAINER[ext]
+        ],
+        ["t"],
+    )
     PICTURES[ext](path)
 
     record = read(path)
@@ -1044,17 +1204,29 @@ def test_hostile_text_survives_exactly(audio: Any, tmp_path: Path, ext: str) -> 
     path = make(audio, tmp_path, ext)
     container = CONTAINER[ext]
     if container == "id3":
-        write_id3(path, [_txt(id3.TIT2, MARKUP), _txt(id3.TPE1, ESCAPE, EMOJI),
-                         _txt(id3.TALB, RTL), _txxx("NOTE", ESCAPE)])
+        write_id3(
+            path,
+            [
+                _txt(id3.TIT2, MARKUP),
+                _txt(id3.TPE1, ESCAPE, EMOJI),
+                _txt(id3.TALB, RTL),
+                _txxx("NOTE", ESCAPE),
+            ],
+        )
     elif container == "vorbis":
-        write_vorbis(path, [(title, MARKUP), (artist, ESCAPE), (artist, EMOJI), (album, RTL),
-                            ("NOTE", ESCAPE)])
+        write_vorbis(
+            path,
+            [(title, MARKUP), (artist, ESCAPE), (artist, EMOJI), (album, RTL), ("NOTE", ESCAPE)],
+        )
     elif container == "mp4":
-        write_mapping(path, {title: [MARKUP], artist: [ESCAPE, EMOJI], album: [RTL],
-                             ITUNES + "NOTE": _ff(ESCAPE)})
+        write_mapping(
+            path,
+            {title: [MARKUP], artist: [ESCAPE, EMOJI], album: [RTL], ITUNES + "NOTE": _ff(ESCAPE)},
+        )
     else:
-        write_mapping(path, {title: [MARKUP], artist: [ESCAPE, EMOJI], album: [RTL],
-                             "NOTE": [ESCAPE]})
+        write_mapping(
+            path, {title: [MARKUP], artist: [ESCAPE, EMOJI], album: [RTL], "NOTE": [ESCAPE]}
+        )
 
     record = read(path)
 
@@ -1065,13 +1237,26 @@ def test_hostile_text_survives_exactly(audio: Any, tmp_path: Path, ext: str) -> 
     assert list(record["extras"].values()) == [[ESCAPE]]
 
 
-# --- libtool.fields parsers ----------------------------------------------------------------
+# --- libtool.tags.fields parsers ----------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("3", 3), ("03", 3), ("0", 0), (" 7 ", 7), ("A1", 1), ("B12", 12), ("CD2", 2),
-     ("12.0", 12), ("120.4", 120), ("x", None), ("", None), ("3/12", None), ("one", None)],
+    [
+        ("3", 3),
+        ("03", 3),
+        ("0", 0),
+        (" 7 ", 7),
+        ("A1", 1),
+        ("B12", 12),
+        ("CD2", 2),
+        ("12.0", 12),
+        ("120.4", 120),
+        ("x", None),
+        ("", None),
+        ("3/12", None),
+        ("one", None),
+    ],
 )
 def test_parse_int(text: str, value: int | None) -> None:
     assert fields.parse_int(text) == value
@@ -1079,9 +1264,17 @@ def test_parse_int(text: str, value: int | None) -> None:
 
 @pytest.mark.parametrize(
     ("text", "pair"),
-    [("3/12", ("3", "12")), ("3 of 12", ("3", "12")), ("3 OF 12", ("3", "12")),
-     (" 3 / 12 ", ("3", "12")), ("3", ("3", "")), ("A1", ("A1", "")), ("/12", ("", "12")),
-     ("x", ("x", "")), ("", ("", ""))],
+    [
+        ("3/12", ("3", "12")),
+        ("3 of 12", ("3", "12")),
+        ("3 OF 12", ("3", "12")),
+        (" 3 / 12 ", ("3", "12")),
+        ("3", ("3", "")),
+        ("A1", ("A1", "")),
+        ("/12", ("", "12")),
+        ("x", ("x", "")),
+        ("", ("", "")),
+    ],
 )
 def test_split_pair(text: str, pair: tuple[str, str]) -> None:
     assert fields.split_pair(text) == pair
@@ -1089,9 +1282,21 @@ def test_split_pair(text: str, pair: tuple[str, str]) -> None:
 
 @pytest.mark.parametrize(
     ("text", "year"),
-    [("2001", 2001), ("2001-05", 2001), ("2001-05-17", 2001), ("2001-05-17T00:00:00", 2001),
-     ("05/17/2001", 2001), ("17.05.2001", 2001), ("circa 1970", 1970), ("1999-01-02", 1999),
-     ("", None), ("unknown", None), ("12345", None), ("0999", None), ("05/17/01", None)],
+    [
+        ("2001", 2001),
+        ("2001-05", 2001),
+        ("2001-05-17", 2001),
+        ("2001-05-17T00:00:00", 2001),
+        ("05/17/2001", 2001),
+        ("17.05.2001", 2001),
+        ("circa 1970", 1970),
+        ("1999-01-02", 1999),
+        ("", None),
+        ("unknown", None),
+        ("12345", None),
+        ("0999", None),
+        ("05/17/01", None),
+    ],
 )
 def test_parse_year(text: str, year: int | None) -> None:
     assert fields.parse_year(text) == year
@@ -1099,9 +1304,20 @@ def test_parse_year(text: str, year: int | None) -> None:
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("-6.50 dB", -6.5), ("-6.50dB", -6.5), ("+3.20 DB", 3.2), ("-6,50 dB", -6.5),
-     ("0.988000", 0.988), (".5", 0.5), ("-8 LUFS", -8.0), ("1", 1.0), ("loud", None), ("", None),
-     ("1.0.0", None), ("-6.5 dB extra", None)],
+    [
+        ("-6.50 dB", -6.5),
+        ("-6.50dB", -6.5),
+        ("+3.20 DB", 3.2),
+        ("-6,50 dB", -6.5),
+        ("0.988000", 0.988),
+        (".5", 0.5),
+        ("-8 LUFS", -8.0),
+        ("1", 1.0),
+        ("loud", None),
+        ("", None),
+        ("1.0.0", None),
+        ("-6.5 dB extra", None),
+    ],
 )
 def test_parse_float(text: str, value: float | None) -> None:
     assert fields.parse_float(text) == value
@@ -1109,8 +1325,15 @@ def test_parse_float(text: str, value: float | None) -> None:
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("1", True), ("True", True), (" yes ", True), ("0", False), ("false", False), ("", False),
-     ("maybe", None)],
+    [
+        ("1", True),
+        ("True", True),
+        (" yes ", True),
+        ("0", False),
+        ("false", False),
+        ("", False),
+        ("maybe", None),
+    ],
 )
 def test_parse_bool(text: str, value: bool | None) -> None:
     assert fields.parse_bool(text) is value

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from libtool.db.albums import rebuild_albums
 from libtool.db.models import WriteRun, utcnow
-from libtool.scan import rebuild_albums
 
 #: report(kind, path_text, message): kind is "ok", "error" or "plan".
 Reporter = Callable[[str, str, str], None]
@@ -61,3 +61,4 @@ def finish_run(session: Session, run: WriteRun, summary: RunSummary) -> None:
     session.commit()
     if summary.album_keys - {None}:
         rebuild_albums(session, summary.album_keys)
+        session.commit()

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 from mutagen._vorbis import VCommentDict
 
-from libtool.fields import split_pair
-from libtool.formats.base import clean
+from libtool.tags.fields import split_pair
+from libtool.tags.formats.base import clean
 
 
 class ReadView:

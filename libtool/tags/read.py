@@ -42,33 +42,72 @@ from mutagen.id3 import ID3
 from mutagen.mp4 import MP4Tags
 
 from libtool.errors import FileError
-from libtool.fields import DERIVED_YEARS, FIELD_BY_NAME, parse_year, typed_value
-from libtool.formats.base import safe_str
-from libtool.formats.id3 import KNOWN_FRAMES
-from libtool.formats.vorbis import ReadView
-from libtool.tagmap import RULES
-from libtool.walk import AUDIO_EXTENSIONS
+from libtool.scan.walk import AUDIO_EXTENSIONS
+from libtool.tags.fields import DERIVED_YEARS, FIELD_BY_NAME, parse_year, typed_value
+from libtool.tags.formats.base import safe_str
+from libtool.tags.formats.id3 import KNOWN_FRAMES
+from libtool.tags.formats.vorbis import ReadView
+from libtool.tags.tagmap import RULES
 
 #: Extension -> mutagen class tried first.
 BY_EXTENSION: dict[str, type[mutagen.FileType]] = {
-    ".mp3": mp3.MP3, ".mp2": mp3.MP3, ".flac": flac.FLAC, ".ogg": oggvorbis.OggVorbis,
-    ".oga": oggvorbis.OggVorbis, ".opus": oggopus.OggOpus, ".spx": oggspeex.OggSpeex,
-    ".m4a": mp4.MP4, ".m4b": mp4.MP4, ".m4p": mp4.MP4, ".mp4": mp4.MP4, ".alac": mp4.MP4,
-    ".aac": aac.AAC, ".ac3": ac3.AC3, ".wma": asf.ASF, ".asf": asf.ASF, ".aif": aiff.AIFF,
-    ".aiff": aiff.AIFF, ".aifc": aiff.AIFF, ".wav": wave.WAVE, ".dsf": dsf.DSF,
-    ".dff": dsdiff.DSDIFF, ".ape": monkeysaudio.MonkeysAudio, ".wv": wavpack.WavPack,
-    ".mpc": musepack.Musepack, ".mp+": musepack.Musepack, ".tak": tak.TAK,
-    ".tta": trueaudio.TrueAudio, ".ofr": optimfrog.OptimFROG, ".ofs": optimfrog.OptimFROG,
+    ".mp3": mp3.MP3,
+    ".mp2": mp3.MP3,
+    ".flac": flac.FLAC,
+    ".ogg": oggvorbis.OggVorbis,
+    ".oga": oggvorbis.OggVorbis,
+    ".opus": oggopus.OggOpus,
+    ".spx": oggspeex.OggSpeex,
+    ".m4a": mp4.MP4,
+    ".m4b": mp4.MP4,
+    ".m4p": mp4.MP4,
+    ".mp4": mp4.MP4,
+    ".alac": mp4.MP4,
+    ".aac": aac.AAC,
+    ".ac3": ac3.AC3,
+    ".wma": asf.ASF,
+    ".asf": asf.ASF,
+    ".aif": aiff.AIFF,
+    ".aiff": aiff.AIFF,
+    ".aifc": aiff.AIFF,
+    ".wav": wave.WAVE,
+    ".dsf": dsf.DSF,
+    ".dff": dsdiff.DSDIFF,
+    ".ape": monkeysaudio.MonkeysAudio,
+    ".wv": wavpack.WavPack,
+    ".mpc": musepack.Musepack,
+    ".mp+": musepack.Musepack,
+    ".tak": tak.TAK,
+    ".tta": trueaudio.TrueAudio,
+    ".ofr": optimfrog.OptimFROG,
+    ".ofs": optimfrog.OptimFROG,
 }
 assert {e.encode() for e in BY_EXTENSION} == AUDIO_EXTENSIONS, "walk and tags disagree"
 ID3_FILE_TYPES = (mp3.MP3, trueaudio.TrueAudio, aiff.AIFF, wave.WAVE, dsf.DSF, dsdiff.DSDIFF)
 
 FORMAT_NAMES = {
-    "MP3": "MP3", "FLAC": "FLAC", "OggVorbis": "Ogg Vorbis", "OggOpus": "Opus",
-    "OggSpeex": "Speex", "OggFLAC": "Ogg FLAC", "OggTheora": "Ogg Theora", "MP4": "MP4",
-    "AAC": "AAC", "AC3": "AC3", "ASF": "ASF", "AIFF": "AIFF", "WAVE": "WAV", "DSF": "DSF",
-    "DSDIFF": "DFF", "MonkeysAudio": "APE", "WavPack": "WavPack", "Musepack": "Musepack",
-    "TAK": "TAK", "TrueAudio": "TrueAudio", "OptimFROG": "OptimFROG", "SMF": "MIDI",
+    "MP3": "MP3",
+    "FLAC": "FLAC",
+    "OggVorbis": "Ogg Vorbis",
+    "OggOpus": "Opus",
+    "OggSpeex": "Speex",
+    "OggFLAC": "Ogg FLAC",
+    "OggTheora": "Ogg Theora",
+    "MP4": "MP4",
+    "AAC": "AAC",
+    "AC3": "AC3",
+    "ASF": "ASF",
+    "AIFF": "AIFF",
+    "WAVE": "WAV",
+    "DSF": "DSF",
+    "DSDIFF": "DFF",
+    "MonkeysAudio": "APE",
+    "WavPack": "WavPack",
+    "Musepack": "Musepack",
+    "TAK": "TAK",
+    "TrueAudio": "TrueAudio",
+    "OptimFROG": "OptimFROG",
+    "SMF": "MIDI",
 }
 
 _PICTURE_KEYS = {"metadata_block_picture", "coverart"}

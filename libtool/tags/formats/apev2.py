@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from mutagen.apev2 import APETextValue, APEv2
 
-from libtool.fields import split_pair
-from libtool.formats.base import clean, join_pair
+from libtool.tags.fields import split_pair
+from libtool.tags.formats.base import clean, join_pair
 
 
 def _get(tags: APEv2, key: str) -> list[str]:

@@ -2,7 +2,7 @@
 
 Edits from any source (``mlib modify``, CSV import, the TUI, MusicBrainz
 proposals) are stored as pending changes and touch no file. ``write_pending``
-writes them through ``libtool.write``; every successful file write records each
+writes them through ``libtool.tags.write``; every successful file write records each
 field's before and after values in a run, which ``undo`` can reverse (an undo
 is itself a run, so it can be undone too).
 """
@@ -15,17 +15,17 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, delete, select, update
 from sqlalchemy.orm import Session
 
+from libtool.changes.organise import MoveError, move_track
+from libtool.changes.runs import Reporter, RunSummary, file_failed, finish_run, quiet, start_run
 from libtool.db.models import PendingChange, Track, WriteChange, WriteRun
+from libtool.db.rows import track_values
 from libtool.db.session import Library
 from libtool.errors import FileError, UsageError
-from libtool.fields import FIELD_BY_NAME, Kind, parse_bool, parse_float, parse_int, split_multi
-from libtool.fields import same_values as fields_same_values
-from libtool.formats.base import clean
-from libtool.organise import MoveError, move_track
 from libtool.pathutil import cell_to_path, display_path
-from libtool.runs import Reporter, RunSummary, file_failed, finish_run, quiet, start_run
-from libtool.scan import track_values
-from libtool.write import WriteError, write_tags
+from libtool.tags.fields import FIELD_BY_NAME, Kind, parse_bool, parse_float, parse_int, split_multi
+from libtool.tags.fields import same_values as fields_same_values
+from libtool.tags.formats.base import clean
+from libtool.tags.write import WriteError, write_tags
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from mutagen.asf import ASFTags
 
-from libtool.fields import split_pair
-from libtool.formats.base import clean, join_pair
+from libtool.tags.fields import split_pair
+from libtool.tags.formats.base import clean, join_pair
 
 
 def _find(tags: ASFTags, key: str) -> list[str]:

@@ -27,12 +27,12 @@ from typing import Any
 from mutagen.id3 import ID3
 
 from libtool.errors import FileError
-from libtool.fields import FIELD_BY_NAME, Kind, parse_year, same_values
-from libtool.formats.base import clean
-from libtool.formats.id3 import as_mutagen_timestamp, is_clean_timestamp
 from libtool.pathutil import display_path
-from libtool.tagmap import RULES
-from libtool.tags import container_of, open_audio, read_tags, stream_info
+from libtool.tags.fields import FIELD_BY_NAME, Kind, parse_year, same_values
+from libtool.tags.formats.base import clean
+from libtool.tags.formats.id3 import as_mutagen_timestamp, is_clean_timestamp
+from libtool.tags.read import container_of, open_audio, read_tags, stream_info
+from libtool.tags.tagmap import RULES
 
 TEMP_MARK = b".mlib-tmp-"
 #: Joins several values of one field in an ID3v2.3 tag (v2.3 has no multi-value text).

@@ -9,28 +9,26 @@ suddenly empty is never emptied in the database.
 
 from __future__ import annotations
 
-import hashlib
 import multiprocessing
 import os
-import re
 import signal
 import time
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from libtool.db.albums import needs_full_regroup, rebuild_albums
 from libtool.db.fts import index_new_tracks, last_track_id
-from libtool.db.models import Album, Root, ScanError, ScanRun, Track, utcnow
-from libtool.db.session import Library, fold
+from libtool.db.models import Root, ScanError, ScanRun, Track, utcnow
+from libtool.db.rows import track_values
+from libtool.db.session import Library
 from libtool.errors import UsageError
 from libtool.pathutil import display_path, is_under
-from libtool.tags import ReadError, read_track
-from libtool.walk import (
+from libtool.scan.walk import (
     ProgressCallback,
     ScanSummary,
     Stamp,
@@ -38,11 +36,11 @@ from libtool.walk import (
     normalise_root,
     walk_tree,
 )
+from libtool.tags.read import ReadError, read_track
 
 BATCH = 500  # records per commit: small enough to lose little, large enough to be fast
 IN_PROCESS_BELOW = 48  # fewer files than this are read without starting workers
 IN_FLIGHT = 4 * BATCH  # paths handed to the workers at a time
-_DISC_FOLDER = re.compile(rb"^(cd|disc|disk|dvd|side)[\s_-]*\d+\b", re.IGNORECASE)
 
 
 @dataclass
@@ -297,18 +295,6 @@ def read_many(
         pool.join()
 
 
-def track_values(path: bytes, record: dict[str, Any]) -> dict[str, Any]:
-    """Column values for a track row from a freshly read record."""
-    return dict(
-        record,
-        path_text=display_path(path),
-        missing=False,
-        missing_since=None,
-        scanned_at=utcnow(),
-        album_key=album_key(path, record["album"], record["mb_albumid"]),
-    )
-
-
 class _Writer:
     """Buffers results and commits them in batches (the scan's single writer)."""
 
@@ -385,117 +371,3 @@ class _Writer:
             session.execute(insert(ScanError), list(self.errors.values()))
         session.commit()
         self.inserts, self.updates, self.errors = [], [], {}
-
-
-def album_key(path: bytes, album: str | None, mb_albumid: str | None) -> str | None:
-    """The album a track groups into: its MusicBrainz album id, else album name + folder."""
-    if not album:
-        return None
-    if mb_albumid:
-        return f"mb:{mb_albumid}"
-    name = (fold(album) or "").encode("utf-8", "surrogatepass")
-    return "dir:" + hashlib.sha1(album_folder(path) + b"\0" + name).hexdigest()
-
-
-def album_folder(path: bytes) -> bytes:
-    """The folder that holds an album: a 'CD1'/'Disc 2' subfolder counts as its parent."""
-    folder = os.path.dirname(path)
-    if _DISC_FOLDER.match(os.path.basename(folder)):
-        folder = os.path.dirname(folder)
-    return folder
-
-
-def rebuild_albums(session: Session, keys: Iterable[str | None] | None = None) -> None:
-    """Regroup the albums ``keys`` (every album when None) from their present tracks."""
-    columns = (
-        Track.id,
-        Track.path,
-        Track.album,
-        Track.albumartist,
-        Track.artist,
-        Track.mb_albumid,
-        Track.year,
-        Track.album_id,
-        Track.album_key,
-    )
-    present = select(*columns).where(Track.missing.is_(False), Track.album.is_not(None))
-    wanted = None if keys is None else sorted({k for k in keys if k})
-    if wanted is None:
-        rows = session.execute(present).all()
-        existing = {a.key: a for a in session.scalars(select(Album))}
-    else:
-        rows, existing = [], {}
-        for start in range(0, len(wanted), BATCH):
-            chunk = wanted[start : start + BATCH]
-            rows += session.execute(present.where(Track.album_key.in_(chunk))).all()
-            existing.update(
-                (a.key, a) for a in session.scalars(select(Album).where(Album.key.in_(chunk)))
-            )
-    groups: dict[str, list[Any]] = {}
-    rekeyed = []
-    for row in rows:
-        key = album_key(row.path, row.album, row.mb_albumid)
-        if key != row.album_key:  # a library from before album keys were stored
-            rekeyed.append({"tid": row.id, "key": key})
-        if key is not None:
-            groups.setdefault(key, []).append(row)
-    albums: dict[str, Album] = {}
-    for key, members in groups.items():
-        album = existing.pop(key, None) or Album(key=key)
-        album.album = Counter(m.album for m in members).most_common(1)[0][0]
-        album.albumartist = _album_artist(members)
-        album.mb_albumid = members[0].mb_albumid
-        album.folder = album_folder(members[0].path)
-        album.folder_text = display_path(album.folder)
-        years = [m.year for m in members if m.year]
-        album.year = min(years) if years else None
-        album.track_count = len(members)
-        albums[key] = album
-    session.add_all(albums.values())
-    for stale in existing.values():
-        session.delete(stale)
-    session.flush()
-    tracks = Track.__table__
-    by_id = tracks.c.id == bindparam("tid")
-    if rekeyed:
-        session.execute(update(tracks).where(by_id).values(album_key=bindparam("key")), rekeyed)
-    assignments = [
-        {"tid": m.id, "aid": albums[key].id}
-        for key, members in groups.items()
-        for m in members
-        if m.album_id != albums[key].id
-    ]
-    if assignments:
-        session.execute(update(tracks).where(by_id).values(album_id=bindparam("aid")), assignments)
-    left = (
-        update(Track)
-        .where((Track.album_key.is_(None)) | (Track.missing.is_(True)))
-        .where(Track.album_id.is_not(None))
-        .values(album_id=None)
-    )
-    if wanted is None:
-        session.execute(left)
-    else:  # only tracks that left one of the albums regrouped here
-        regrouped = [a.id for a in albums.values()]
-        for start in range(0, len(regrouped), BATCH):
-            session.execute(left.where(Track.album_id.in_(regrouped[start : start + BATCH])))
-    session.commit()
-
-
-def needs_full_regroup(session: Session) -> bool:
-    """Whether some present tracks have no stored album key yet (an upgraded library)."""
-    unkeyed = select(Track.id).where(
-        Track.album.is_not(None), Track.album_key.is_(None), Track.missing.is_(False)
-    )
-    return session.scalar(unkeyed.limit(1)) is not None
-
-
-def _album_artist(members: list[Any]) -> str | None:
-    """The album artist tag when present, else the one shared artist, else Various Artists."""
-    tagged = Counter(m.albumartist for m in members if m.albumartist)
-    if tagged:
-        return tagged.most_common(1)[0][0]
-    artists = {m.artist for m in members if m.artist}
-    if len(artists) == 1:
-        return artists.pop()
-    return "Various Artists" if artists else None

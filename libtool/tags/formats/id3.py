@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from mutagen import id3
 
-from libtool.fields import split_pair
-from libtool.formats.base import clean, join_pair
+from libtool.tags.fields import split_pair
+from libtool.tags.formats.base import clean, join_pair
 
 UTF8 = id3.Encoding.UTF8
 
@@ -35,6 +35,7 @@ def frame_class(frame_id: str) -> type[id3.Frame]:
 
 def is_clean_timestamp(frame: id3.Frame) -> bool:
     """Whether mutagen's timestamp parsing would keep this frame's text unchanged."""
+
     def same(text: str) -> bool:  # mutagen writes "2001-02-03 04:05" for "...T04:05"
         return id3.ID3TimeStamp(text).text.replace(" ", "T") == text.replace(" ", "T")
 

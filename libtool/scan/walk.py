@@ -1,7 +1,7 @@
 """The file-system side of a scan: which audio files are under a root, and their stamps.
 
 Kept free of SQLAlchemy and mutagen so that a rescan that finds nothing changed
-(``libtool.quickscan``) starts fast.
+(``libtool.scan.quick``) starts fast.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from libtool.pathutil import is_under
 
-#: The extensions scanned as audio (``libtool.tags`` picks a mutagen class for each).
+#: The extensions scanned as audio (``libtool.tags.read`` picks a mutagen class for each).
 AUDIO_EXTENSIONS = frozenset(
     ext.encode()
     for ext in (

@@ -19,12 +19,12 @@ from typing import IO, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from libtool.changes.pending import FieldChange, diff_changes, parse_value
 from libtool.db.models import Track
 from libtool.db.query import compile_query
-from libtool.edits import FieldChange, diff_changes, parse_value
 from libtool.errors import UsageError
-from libtool.fields import FIELD_BY_NAME, FIELD_NAMES, MULTI_SEP
 from libtool.pathutil import cell_to_path, path_to_cell
+from libtool.tags.fields import FIELD_BY_NAME, FIELD_NAMES, MULTI_SEP
 
 DEFAULT_COLUMNS: tuple[str, ...] = ("id", "path", *FIELD_NAMES, "length", "bitrate", "format")
 EXTRA_COLUMNS: tuple[str, ...] = (
@@ -197,9 +197,7 @@ def plan_import(session: Session, stream: IO[str], *, excel: bool = False) -> Im
         if len(row) != len(header):
             problems.append(f"expected {len(header)} cells, found {len(row)}")
         else:
-            values = {
-                h: unguard(c) if excel else c for h, c in zip(header, row, strict=True)
-            }
+            values = {h: unguard(c) if excel else c for h, c in zip(header, row, strict=True)}
             track = _match_track(session, values, problems)
             if track is not None:
                 if track.id in seen:

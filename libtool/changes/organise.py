@@ -22,13 +22,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
+from libtool.changes.runs import Reporter, RunSummary, file_failed, finish_run, quiet, start_run
+from libtool.db.albums import album_key
 from libtool.db.models import Album, Root, Track, WriteChange, WriteRun
 from libtool.db.session import Library
 from libtool.display import format_value
 from libtool.errors import FileError
 from libtool.pathutil import display_path, is_under, path_to_cell
-from libtool.runs import Reporter, RunSummary, file_failed, finish_run, quiet, start_run
-from libtool.scan import album_key
 
 MAX_COMPONENT_BYTES = 200  # below the common 255-byte limit, leaving room for " (n)" and temp names
 _FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f-\x9f]')

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from mutagen.mp4 import MP4FreeForm, MP4Tags
 
-from libtool.fields import parse_bool, parse_int
-from libtool.formats.base import clean
+from libtool.tags.fields import parse_bool, parse_int
+from libtool.tags.formats.base import clean
 
 FREEFORM = "----:com.apple.iTunes:"
 

@@ -5,7 +5,7 @@ library through the stdlib ``sqlite3`` module; if every file is unchanged (or
 is the same broken file as before) it records the scan run and is done in a
 fraction of the time a full start-up takes. The moment anything differs, a
 root is missing, a folder is unreadable, or the last run did not complete, it
-returns None and the real scanner (``libtool.scan``) does the work.
+returns None and the real scanner (``libtool.scan.scanner``) does the work.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 from libtool.db import SCHEMA_HEAD
 from libtool.pathutil import is_under
-from libtool.walk import ScanSummary, classify, normalise_root, walk_tree
+from libtool.scan.walk import ScanSummary, classify, normalise_root, walk_tree
 
 
 def _timestamp() -> str:

@@ -1,0 +1,1 @@
+"""Changes to files: pending edits, writing and undo, runs, moves, CSV round trips."""

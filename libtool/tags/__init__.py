@@ -1,0 +1,1 @@
+"""Tags: the canonical fields, their storage rules per container, reading and writing files."""

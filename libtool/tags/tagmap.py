@@ -1,0 +1,227 @@
+"""Where each canonical field lives in each tag container, declared once.
+
+One row per field, one storage rule per container (the write key; read aliases
+sit inside the rule). Reading and writing both go through this table, following
+``shared/docs/tag-mapping.md`` (MusicBrainz Picard's mapping).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from libtool.tags.fields import FIELD_NAMES
+from libtool.tags.formats import apev2, asf, id3, mp4, vorbis
+from libtool.tags.formats.base import Rule
+
+CONTAINERS = ("id3", "vorbis", "mp4", "asf", "apev2")
+
+
+@dataclass(frozen=True)
+class Storage:
+    id3: Rule | None
+    vorbis: Rule | None
+    mp4: Rule | None
+    asf: Rule | None
+    apev2: Rule | None
+
+
+def _same(name: str) -> Storage:
+    """A field every container stores under one spelling (Picard's ReplayGain keys)."""
+    return Storage(
+        id3.Txxx(name), vorbis.Key(name), mp4.Freeform(name), asf.Attr(name), apev2.Item(name)
+    )
+
+
+def _mb(id3_desc: str, key: str, asf_key: str) -> Storage:
+    """A MusicBrainz identifier: TXXX, a Vorbis/APE key, an iTunes freeform atom, an ASF key."""
+    return Storage(
+        id3.Txxx(id3_desc),
+        vorbis.Key(key),
+        mp4.Freeform(id3_desc),
+        asf.Attr(asf_key),
+        apev2.Item(key),
+    )
+
+
+STORAGE: dict[str, Storage] = {
+    "title": Storage(
+        id3.Text("TIT2"),
+        vorbis.Key("TITLE"),
+        mp4.Atom("©nam"),
+        asf.Attr("Title"),
+        apev2.Item("Title"),
+    ),
+    "artist": Storage(
+        id3.Text("TPE1"),
+        vorbis.Key("ARTIST"),
+        mp4.Atom("©ART"),
+        asf.Attr("Author"),
+        apev2.Item("Artist"),
+    ),
+    "album": Storage(
+        id3.Text("TALB"),
+        vorbis.Key("ALBUM"),
+        mp4.Atom("©alb"),
+        asf.Attr("WM/AlbumTitle"),
+        apev2.Item("Album"),
+    ),
+    "albumartist": Storage(
+        id3.Text("TPE2"),
+        vorbis.Key("ALBUMARTIST", ("ALBUM ARTIST", "ALBUM_ARTIST")),
+        mp4.Atom("aART"),
+        asf.Attr("WM/AlbumArtist"),
+        apev2.Item("Album Artist"),
+    ),
+    "track": Storage(
+        id3.Pair("TRCK", 0),
+        vorbis.Number("TRACKNUMBER", ("TRACKTOTAL", "TOTALTRACKS")),
+        mp4.Pair("trkn", 0),
+        asf.Pair("WM/TrackNumber", 0),
+        apev2.Pair("Track", 0),
+    ),
+    "tracktotal": Storage(
+        id3.Pair("TRCK", 1),
+        vorbis.Total("TRACKTOTAL", "TRACKNUMBER", ("TOTALTRACKS",)),
+        mp4.Pair("trkn", 1),
+        asf.Pair("WM/TrackNumber", 1),
+        apev2.Pair("Track", 1),
+    ),
+    "disc": Storage(
+        id3.Pair("TPOS", 0),
+        vorbis.Number("DISCNUMBER", ("DISCTOTAL", "TOTALDISCS")),
+        mp4.Pair("disk", 0),
+        asf.Pair("WM/PartOfSet", 0),
+        apev2.Pair("Disc", 0),
+    ),
+    "disctotal": Storage(
+        id3.Pair("TPOS", 1),
+        vorbis.Total("DISCTOTAL", "DISCNUMBER", ("TOTALDISCS",)),
+        mp4.Pair("disk", 1),
+        asf.Pair("WM/PartOfSet", 1),
+        apev2.Pair("Disc", 1),
+    ),
+    "date": Storage(
+        id3.Text("TDRC"),
+        vorbis.Key("DATE"),
+        mp4.Atom("©day"),
+        asf.Attr("WM/Year"),
+        apev2.Item("Year"),
+    ),
+    "originaldate": Storage(
+        id3.Text("TDOR"),
+        vorbis.Key("ORIGINALDATE"),
+        None,
+        asf.Attr("WM/OriginalReleaseTime"),
+        None,
+    ),
+    "genre": Storage(
+        id3.Genre("TCON"),
+        vorbis.Key("GENRE"),
+        mp4.Genre("©gen"),
+        asf.Attr("WM/Genre"),
+        apev2.Item("Genre"),
+    ),
+    "composer": Storage(
+        id3.Text("TCOM"),
+        vorbis.Key("COMPOSER"),
+        mp4.Atom("©wrt"),
+        asf.Attr("WM/Composer"),
+        apev2.Item("Composer"),
+    ),
+    "comment": Storage(
+        id3.Described("COMM"),
+        vorbis.Key("COMMENT", ("DESCRIPTION",)),
+        mp4.Atom("©cmt"),
+        asf.Attr("Description"),
+        apev2.Item("Comment"),
+    ),
+    "lyrics": Storage(
+        id3.Described("USLT"),
+        vorbis.Key("LYRICS", ("UNSYNCEDLYRICS",)),
+        mp4.Atom("©lyr"),
+        asf.Attr("WM/Lyrics"),
+        apev2.Item("Lyrics"),
+    ),
+    "bpm": Storage(
+        id3.Text("TBPM"),
+        vorbis.Key("BPM"),
+        mp4.Integer("tmpo"),
+        asf.Attr("WM/BeatsPerMinute"),
+        apev2.Item("BPM"),
+    ),
+    "compilation": Storage(
+        id3.Text("TCMP"),
+        vorbis.Key("COMPILATION"),
+        mp4.Flag("cpil"),
+        asf.Attr("WM/IsCompilation"),
+        apev2.Item("Compilation"),
+    ),
+    "isrc": Storage(
+        id3.Text("TSRC"),
+        vorbis.Key("ISRC"),
+        mp4.Freeform("ISRC"),
+        asf.Attr("WM/ISRC"),
+        apev2.Item("ISRC"),
+    ),
+    "barcode": Storage(
+        id3.Txxx("BARCODE"),
+        vorbis.Key("BARCODE"),
+        mp4.Freeform("BARCODE"),
+        asf.Attr("WM/Barcode"),
+        apev2.Item("Barcode"),
+    ),
+    "label": Storage(
+        id3.Text("TPUB"),
+        vorbis.Key("LABEL"),
+        mp4.Freeform("LABEL"),
+        asf.Attr("WM/Publisher"),
+        apev2.Item("Label"),
+    ),
+    "catalognumber": Storage(
+        id3.Txxx("CATALOGNUMBER"),
+        vorbis.Key("CATALOGNUMBER"),
+        mp4.Freeform("CATALOGNUMBER"),
+        asf.Attr("WM/CatalogNo"),
+        apev2.Item("CatalogNumber"),
+    ),
+    "mb_recordingid": Storage(
+        id3.Ufid("http://musicbrainz.org"),
+        vorbis.Key("MUSICBRAINZ_TRACKID"),
+        mp4.Freeform("MusicBrainz Track Id"),
+        asf.Attr("MusicBrainz/Track Id"),
+        apev2.Item("MUSICBRAINZ_TRACKID"),
+    ),
+    "mb_releasetrackid": _mb(
+        "MusicBrainz Release Track Id", "MUSICBRAINZ_RELEASETRACKID", "MusicBrainz/Release Track Id"
+    ),
+    "mb_albumid": _mb("MusicBrainz Album Id", "MUSICBRAINZ_ALBUMID", "MusicBrainz/Album Id"),
+    "mb_releasegroupid": _mb(
+        "MusicBrainz Release Group Id",
+        "MUSICBRAINZ_RELEASEGROUPID",
+        "MusicBrainz/Release Group Id",
+    ),
+    "mb_artistid": _mb("MusicBrainz Artist Id", "MUSICBRAINZ_ARTISTID", "MusicBrainz/Artist Id"),
+    "mb_albumartistid": _mb(
+        "MusicBrainz Album Artist Id",
+        "MUSICBRAINZ_ALBUMARTISTID",
+        "MusicBrainz/Album Artist Id",
+    ),
+    "replaygain_track_gain": _same("REPLAYGAIN_TRACK_GAIN"),
+    "replaygain_track_peak": _same("REPLAYGAIN_TRACK_PEAK"),
+    "replaygain_album_gain": _same("REPLAYGAIN_ALBUM_GAIN"),
+    "replaygain_album_peak": _same("REPLAYGAIN_ALBUM_PEAK"),
+}
+
+assert tuple(STORAGE) == FIELD_NAMES, "every canonical field needs exactly one storage row"
+
+
+def rules_for(container: str) -> dict[str, Rule]:
+    """Field name -> rule, for the fields this container can hold."""
+    return {
+        name: rule
+        for name, storage in STORAGE.items()
+        if (rule := getattr(storage, container)) is not None
+    }
+
+
+RULES: dict[str, dict[str, Rule]] = {c: rules_for(c) for c in CONTAINERS}
