@@ -1,17 +1,16 @@
-"""The ``mlib`` command: parse arguments, call the core, print.
+"""The ``mlib`` command: parse arguments, call the service, print what comes back.
 
 Errors a user can act on print one line (``mlib: error: ...``) and exit 2;
-tracebacks are for bugs.
+tracebacks are for bugs. No queries or rules live here: they are the service's.
 """
 
 from __future__ import annotations
 
-import os
-import re
+import signal
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -20,37 +19,36 @@ from libtool import __version__
 from libtool.config import Settings, load_settings
 from libtool.display import json_line, render_template, safe_text
 from libtool.errors import LibtoolError
-from libtool.pathutil import display_path, path_to_cell
+from libtool.events import CancelToken, Event, FileOutcome, Note, Planned, Progress
 from libtool.scan.walk import ScanSummary
-from libtool.tags.fields import FIELD_NAMES, MULTI_SEP
+from libtool.tags.fields import MULTI_SEP
 
 if TYPE_CHECKING:  # SQLAlchemy is imported by the commands that need it, not at start-up
-    from libtool.db.session import Library
+    from libtool.service.core import Service
+    from libtool.service.results import FieldChange, RunResult
 
 DEFAULT_FORMAT = "$artist - $album - $title"
 DEFAULT_ALBUM_FORMAT = "$albumartist - $album"
 
 
 class Context:
-    """What every command shares: settings, and the library opened on first use."""
+    """What every command shares: settings, and the service opened on first use."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._library: Library | None = None
+        self._service: Service | None = None
 
     @property
-    def library(self) -> Library:
-        if self._library is None:
-            from libtool.config import default_database_path
-            from libtool.db.session import open_library
+    def service(self) -> Service:
+        if self._service is None:
+            from libtool.service.core import Service
 
-            default = self.settings.database == str(default_database_path())
-            self._library = open_library(self.settings.database, create_folder=default)
-        return self._library
+            self._service = Service(self.settings)
+        return self._service
 
     def close(self) -> None:
-        if self._library is not None:
-            self._library.close()
+        if self._service is not None:
+            self._service.close()
 
 
 pass_ctx = click.make_pass_decorator(Context)
@@ -72,32 +70,74 @@ def cli(click_ctx: click.Context, database: str | None, config: str | None) -> N
 
 
 @contextmanager
-def _progress(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]:
-    """A rich progress bar on stderr when it is a terminal; nothing otherwise."""
-    if not enabled:
-        yield None
+def cancel_on_ctrl_c() -> Iterator[CancelToken]:
+    """The first Ctrl-C asks the running operation to stop at its next safe point (what
+    is done stays committed); a second one interrupts at once."""
+    token = CancelToken()
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        if token.cancelled:
+            raise KeyboardInterrupt
+        token.cancel()
+
+    try:
+        previous = signal.signal(signal.SIGINT, handler)
+    except ValueError:  # not the main thread: no signals here
+        yield token
+        return
+    try:
+        yield token
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextmanager
+def event_printer(
+    bar: bool, on_file: Callable[[FileOutcome | Planned], None] | None = None
+) -> Iterator[Callable[[Event], None]]:
+    """Render events: a rich progress bar on stderr when it is a terminal, notes, and
+    per-file lines through ``on_file``."""
+
+    def plain(event: Event) -> None:
+        if isinstance(event, Note):
+            click.echo(f"note: {safe_text(event.message)}", err=True)
+        elif isinstance(event, FileOutcome | Planned) and on_file is not None:
+            on_file(event)
+
+    if not bar:
+        yield plain
         return
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import Progress as Bar
 
     console = Console(stderr=True)
-    with Progress(
+    with Bar(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=console,
         transient=True,
-    ) as bar:
-        task = bar.add_task("Looking for files", total=None)
+    ) as progress:
+        task = progress.add_task("Working", total=None)
+        labels = {"read": "Reading tags", "write": "Writing", "undo": "Undoing", "move": "Moving"}
 
-        def update(phase: str, done: int, total: int) -> None:
-            if phase == "walk":
-                bar.update(task, description=f"Looking for files ({done} found)")
+        def render(event: Event) -> None:
+            if isinstance(event, Progress):
+                if event.phase == "walk":
+                    progress.update(task, description=f"Looking for files ({event.done} found)")
+                else:
+                    progress.update(
+                        task,
+                        description=labels.get(event.phase, event.phase),
+                        completed=event.done,
+                        total=event.total,
+                    )
             else:
-                bar.update(task, description="Reading tags", completed=done, total=total)
+                plain(event)
 
-        yield update
+        yield render
 
 
 @cli.command()
@@ -107,53 +147,19 @@ def _progress(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]
 @pass_ctx
 def scan(ctx: Context, paths: tuple[str, ...], full: bool, jobs: int | None) -> None:
     """Add PATHS as library roots and scan them; with no PATHS, rescan every root."""
-    settings = ctx.settings
-    configured = tuple(os.path.expanduser(r) for r in settings.roots)  # "~/Music" in TOML
-    database = _database_file(settings.database)
-    if not paths and not full and database is not None:
-        from libtool.scan.quick import unchanged_rescan
+    from libtool.service import scanning
 
-        quick = unchanged_rescan(database, tuple(settings.ignore), configured)
-        if quick is not None:  # nothing changed: done without loading the full scanner
-            _report_scan(quick)
-            return
-
-    from sqlalchemy import select
-
-    from libtool.db.models import Root
-    from libtool.scan.scanner import normalise_root, register_roots
-    from libtool.scan.scanner import scan as run_scan
-
-    targets: list[str | bytes] = list(paths)
-    if not targets:
-        with ctx.library.session() as session:
-            known = list(session.scalars(select(Root.path)))
-        new = [r for r in configured if normalise_root(r) not in known]
-        for absent in [r for r in new if not os.path.isdir(r)]:
-            click.echo(f"note: configured root {safe_text(absent)} is missing; skipped", err=True)
-            new.remove(absent)
-        if not known and not new:
-            raise click.UsageError("no library roots yet: give a folder, e.g. mlib scan ~/Music")
-        if new:  # register config roots once; the scan below then covers every root
-            with ctx.library.session() as session:
-                register_roots(session, [normalise_root(r) for r in new])
-    with _progress(sys.stderr.isatty()) as progress:
-        summary = run_scan(
-            ctx.library,
-            targets,
+    with cancel_on_ctrl_c() as cancel, event_printer(sys.stderr.isatty()) as events:
+        summary = scanning.scan(
+            ctx.settings,
+            lambda: ctx.service.library,
+            paths,
             full=full,
-            jobs=jobs or settings.jobs,
-            ignore=settings.ignore,
-            progress=progress,
+            jobs=jobs,
+            events=events,
+            cancel=cancel,
         )
     _report_scan(summary)
-
-
-def _database_file(database: str) -> Path | None:
-    """The library's file when it is a plain SQLite path (the no-change fast path needs one)."""
-    if "://" in database:
-        return None
-    return Path(database).expanduser().absolute()
 
 
 def _report_scan(summary: ScanSummary) -> None:
@@ -186,49 +192,27 @@ def ls(
       field::regex      regular expression                title::^The
       ^term             negation                          ^genre:jazz
     """
-    from sqlalchemy import select
-
-    from libtool.db.models import Album, Track
-    from libtool.db.query import compile_query
-
-    with ctx.library.session() as session:
-        where = compile_query(list(query))
-        if albums:
-            stmt = (
-                select(Album)
-                .where(Album.id.in_(select(Track.album_id).where(where)))
-                .order_by(Album.albumartist, Album.album)
+    if albums:
+        for album in ctx.service.albums(query):
+            values = {
+                "albumartist": album.albumartist,
+                "album": album.album,
+                "year": album.year,
+                "tracks": album.track_count,
+                "mb_albumid": album.mb_albumid,
+                "path": album.folder,
+            }
+            click.echo(
+                json_line(values)
+                if as_json
+                else render_template(template or DEFAULT_ALBUM_FORMAT, values)
             )
-            for album in session.scalars(stmt):
-                values = {
-                    "albumartist": album.albumartist,
-                    "album": album.album,
-                    "year": album.year,
-                    "tracks": album.track_count,
-                    "mb_albumid": album.mb_albumid,
-                    "path": album.folder_text,
-                }
-                if as_json:
-                    click.echo(json_line(values))
-                else:
-                    click.echo(render_template(template or DEFAULT_ALBUM_FORMAT, values))
-            return
-        from libtool.changes.csvio import ALL_COLUMNS as JSON_COLUMNS
-
-        columns = [Track.path if c == "path" else getattr(Track, c) for c in JSON_COLUMNS]
-        stmt = (
-            select(*columns)
-            .where(where)
-            .order_by(Track.albumartist, Track.album, Track.disc, Track.track, Track.path_text)
-            .execution_options(yield_per=1000)
-        )
-        for row in session.execute(stmt):
-            values = dict(zip(JSON_COLUMNS, row, strict=True))
-            values["path"] = path_to_cell(values["path"])
-            if as_json:
-                click.echo(json_line(values))
-            else:
-                click.echo(render_template(template or DEFAULT_FORMAT, values))
+        return
+    for row in ctx.service.iter_tracks(query):
+        if as_json:
+            click.echo(json_line(row.values))
+        else:
+            click.echo(render_template(template or DEFAULT_FORMAT, row.values))
 
 
 @cli.command()
@@ -241,34 +225,23 @@ def export(
     ctx: Context, target: str, fields: str | None, excel: bool, query: tuple[str, ...]
 ) -> None:
     """Export tracks matching QUERY as CSV."""
-    from libtool.changes.csvio import export_csv, parse_columns
+    from libtool.changes.csvio import parse_columns
 
     columns = parse_columns(fields)
-    with ctx.library.session() as session:
-        if target == "-":
-            count = export_csv(session, sys.stdout, list(query), columns, excel=excel)
-        else:
-            try:
-                with open(target, "w", encoding="utf-8", newline="") as out:
-                    count = export_csv(session, out, list(query), columns, excel=excel)
-            except OSError as exc:
-                raise LibtoolError(f"cannot write {target}: {exc.strerror}") from exc
-    if target != "-":
-        click.echo(f"exported {count} tracks to {target}", err=True)
+    if target == "-":
+        ctx.service.export_csv(sys.stdout, query, columns, excel=excel)
+        return
+    count = ctx.service.export_csv_file(target, query, columns, excel=excel)
+    click.echo(f"exported {count} tracks to {target}", err=True)
 
 
 @cli.command()
 @pass_ctx
 def errors(ctx: Context) -> None:
     """List files the scanner could not read, with the reason."""
-    from sqlalchemy import select
-
-    from libtool.db.models import ScanError
-
-    with ctx.library.session() as session:
-        rows = session.scalars(select(ScanError).order_by(ScanError.path_text)).all()
-        for err in rows:
-            click.echo(f"{safe_text(err.path_text)}: {err.kind}: {safe_text(err.message)}")
+    rows = ctx.service.scan_errors()
+    for err in rows:
+        click.echo(f"{safe_text(err.path)}: {err.kind}: {safe_text(err.message)}")
     if not rows:
         click.echo("no scan errors", err=True)
 
@@ -277,29 +250,15 @@ def errors(ctx: Context) -> None:
 @pass_ctx
 def roots(ctx: Context) -> None:
     """List library roots with their track counts."""
-    from sqlalchemy import func, select
-
-    from libtool.db.models import Root, Track
-
-    with ctx.library.session() as session:
-        stmt = (
-            select(Root, func.count(Track.id))
-            .outerjoin(Track, (Track.root_id == Root.id) & Track.missing.is_(False))
-            .group_by(Root.id)
-            .order_by(Root.path_text)
-        )
-        rows = session.execute(stmt).all()
-        for root, count in rows:
-            when = root.last_scan_at.strftime("%Y-%m-%d %H:%M") if root.last_scan_at else "never"
-            click.echo(f"{safe_text(root.path_text)}\t{count} tracks\tscanned {when}")
+    rows = ctx.service.roots()
+    for root in rows:
+        when = root.last_scan_at.strftime("%Y-%m-%d %H:%M") if root.last_scan_at else "never"
+        click.echo(f"{safe_text(root.path)}\t{root.tracks} tracks\tscanned {when}")
     if not rows:
         click.echo("no library roots yet: add one with mlib scan FOLDER", err=True)
 
 
 # --- editing, writing, history ---------------------------------------------------------
-
-_ASSIGN = re.compile(r"^(?P<field>[a-z_]+)=(?P<value>.*)$", re.DOTALL)
-_CLEAR = re.compile(r"^(?P<field>[a-z_]+)!$")
 
 
 def _shown(values: list[str], limit: int = 200) -> str:
@@ -312,7 +271,7 @@ def _shown(values: list[str], limit: int = 200) -> str:
     return safe_text(text)
 
 
-def _print_diffs(diffs: list[Any], limit: int = 200) -> None:
+def _print_diffs(diffs: Sequence[FieldChange], limit: int = 200) -> None:
     """Changes grouped by file: path, then 'field: old -> new' lines."""
     last = None
     shown_tracks = 0
@@ -328,14 +287,35 @@ def _print_diffs(diffs: list[Any], limit: int = 200) -> None:
         click.echo(f"  {diff.field}: {_shown(diff.old)} -> {_shown(diff.new)}")
 
 
-def _reporter(kind: str, path: str, message: str) -> None:
-    if kind == "error":
-        text = message if path in message else f"{path}: {message}"  # name the file once
-        click.echo(f"error: {safe_text(text)}", err=True)
-    elif kind == "plan":
-        click.echo(f"{safe_text(path)}\n  -> {safe_text(message)}")
+def _print_file(event: FileOutcome | Planned) -> None:
+    """One file's outcome, as write, undo and move print it."""
+    if isinstance(event, Planned):
+        click.echo(f"{safe_text(event.path)}\n  -> {safe_text(event.detail)}")
+    elif event.ok:
+        click.echo(f"ok: {safe_text(event.path)} ({safe_text(event.detail)})")
     else:
-        click.echo(f"{kind}: {safe_text(path)} ({safe_text(message)})")
+        message = event.detail
+        text = message if event.path in message else f"{event.path}: {message}"  # name it once
+        click.echo(f"error: {safe_text(text)}", err=True)
+
+
+@contextmanager
+def _file_run() -> Iterator[tuple[Callable[[Event], None], CancelToken]]:
+    """Events and Ctrl-C handling for a run that changes files."""
+    with cancel_on_ctrl_c() as cancel, event_printer(sys.stderr.isatty(), _print_file) as events:
+        yield events, cancel
+
+
+def _finish_run(result: RunResult, verb: str) -> None:
+    click.echo(
+        f"run {result.run_id}: {result.ok} files {verb}, {result.failed} failed"
+        + (f", {result.skipped} already as before" if result.skipped else "")
+    )
+    if result.interrupted:
+        click.echo("interrupted: what was done is recorded (see mlib history)", err=True)
+        sys.exit(130)
+    if result.failed:
+        sys.exit(1)
 
 
 def _confirm(question: str, yes: bool) -> bool:
@@ -358,41 +338,24 @@ def modify(ctx: Context, args: tuple[str, ...], yes: bool) -> None:
     The changes are pending in the library until 'mlib write' writes them.
     Example: mlib modify artist:beetles artist=Beatles comment!
     """
-    from sqlalchemy import select
+    from libtool.service.core import parse_edit_args
 
-    from libtool.changes.pending import diff_changes, parse_value, stage
-    from libtool.db.models import Track
-    from libtool.db.query import compile_query
-
-    changes: dict[str, list[str]] = {}
-    query: list[str] = []
-    for arg in args:
-        m = _CLEAR.match(arg) or _ASSIGN.match(arg)
-        if m is None:
-            query.append(arg)
-        elif m["field"] not in FIELD_NAMES:
-            raise click.UsageError(
-                f"{m['field']!r} is not a field you can change; fields: {', '.join(FIELD_NAMES)}"
-            )
-        elif m.re is _CLEAR:
-            changes[m["field"]] = []
-        else:
-            changes[m["field"]] = parse_value(m["field"], m["value"])
-    if not changes:
-        raise click.UsageError("nothing to change: give field=value or field! (to clear)")
-    with ctx.library.session() as session:
-        tracks = session.scalars(select(Track).where(compile_query(query))).all()
-        diffs = diff_changes(session, tracks, changes)
-        if not diffs:
-            click.echo(f"{len(tracks)} tracks match; nothing would change")
-            return
-        _print_diffs(diffs)
-        count = len({d.track_id for d in diffs})
-        if not _confirm(f"Stage these changes to {count} tracks?", yes):
-            click.echo("nothing changed")
-            return
-        staged = stage(session, diffs, "modify")
-    click.echo(f"{staged} changes pending on {count} tracks; 'mlib write' writes them to the files")
+    try:
+        query, changes = parse_edit_args(args)
+    except LibtoolError as exc:
+        raise click.UsageError(str(exc)) from exc
+    plan = ctx.service.plan_edit(changes, query)
+    if not plan.diffs:
+        click.echo(f"{plan.matched} tracks match; nothing would change")
+        return
+    _print_diffs(plan.diffs)
+    if not _confirm(f"Stage these changes to {plan.tracks} tracks?", yes):
+        click.echo("nothing changed")
+        return
+    staged = ctx.service.stage(plan.diffs, "modify")
+    click.echo(
+        f"{staged} changes pending on {plan.tracks} tracks; 'mlib write' writes them to the files"
+    )
 
 
 @cli.command()
@@ -400,11 +363,7 @@ def modify(ctx: Context, args: tuple[str, ...], yes: bool) -> None:
 @pass_ctx
 def status(ctx: Context, query: tuple[str, ...]) -> None:
     """List pending (unwritten) changes."""
-    from libtool.changes.pending import pending_changes
-    from libtool.db.query import compile_query
-
-    with ctx.library.session() as session:
-        diffs = pending_changes(session, compile_query(list(query)))
+    diffs = ctx.service.status(query)
     if not diffs:
         click.echo("no pending changes")
         return
@@ -417,11 +376,7 @@ def status(ctx: Context, query: tuple[str, ...]) -> None:
 @pass_ctx
 def discard(ctx: Context, query: tuple[str, ...]) -> None:
     """Drop pending changes of tracks matching QUERY (files are not touched)."""
-    from libtool.changes.pending import discard as drop
-    from libtool.db.query import compile_query
-
-    with ctx.library.session() as session:
-        count = drop(session, compile_query(list(query)))
+    count = ctx.service.discard(query)
     click.echo(f"discarded {count} pending changes")
 
 
@@ -431,23 +386,17 @@ def discard(ctx: Context, query: tuple[str, ...]) -> None:
 @pass_ctx
 def write(ctx: Context, query: tuple[str, ...], dry_run: bool) -> None:
     """Write pending changes of tracks matching QUERY to their files, crash-safely."""
-    from libtool.changes.pending import pending_changes, write_pending
-    from libtool.db.query import compile_query
-
-    where = compile_query(list(query))
     if dry_run:
-        with ctx.library.session() as session:
-            diffs = pending_changes(session, where)
+        diffs = ctx.service.status(query)
         _print_diffs(diffs, limit=10_000)
         click.echo(f"dry run: would write {len({d.track_id for d in diffs})} files")
         return
-    summary = write_pending(ctx.library, where, id3v23=ctx.settings.id3v23, report=_reporter)
-    if summary.run_id is None:
+    with _file_run() as (events, cancel):
+        result = ctx.service.write(query, events=events, cancel=cancel)
+    if result.run_id is None:
         click.echo("no pending changes to write")
         return
-    click.echo(f"run {summary.run_id}: {summary.ok} files written, {summary.failed} failed")
-    if summary.failed:
-        sys.exit(1)
+    _finish_run(result, "written")
 
 
 @cli.command()
@@ -455,38 +404,26 @@ def write(ctx: Context, query: tuple[str, ...], dry_run: bool) -> None:
 @pass_ctx
 def history(ctx: Context, run: int | None) -> None:
     """List write runs, or the changes of one RUN."""
-    from sqlalchemy import select
-
-    from libtool.changes.runs import recent_runs
-    from libtool.db.models import WriteChange, WriteRun
-
-    with ctx.library.session() as session:
-        if run is not None:
-            if session.get(WriteRun, run) is None:
-                raise click.UsageError(f"no write run {run}")
-            changes = session.scalars(
-                select(WriteChange).where(WriteChange.run_id == run).order_by(WriteChange.id)
-            )
-            for c in changes:
-                click.echo(
-                    f"{safe_text(display_path(c.path))}\n"
-                    f"  {c.field}: {_shown(c.before)} -> {_shown(c.after)}"
-                )
-            return
-        rows = recent_runs(session)
-        if not rows:
-            click.echo("no write runs yet")
-        for r in rows:
-            notes = []
-            if r.undoes_run_id:
-                notes.append(f"undoes run {r.undoes_run_id}")
-            if r.undone_by_run_id:
-                notes.append(f"undone by run {r.undone_by_run_id}")
-            when = r.started_at.strftime("%Y-%m-%d %H:%M:%S")
-            extra = f"  ({'; '.join(notes)})" if notes else ""
-            click.echo(
-                f"run {r.id}\t{r.kind}\t{when}\t{r.files_ok} ok, {r.files_failed} failed{extra}"
-            )
+    if run is not None:
+        try:
+            changes = ctx.service.run_changes(run)
+        except LibtoolError as exc:
+            raise click.UsageError(str(exc)) from exc
+        for c in changes:
+            click.echo(f"{safe_text(c.path)}\n  {c.field}: {_shown(c.before)} -> {_shown(c.after)}")
+        return
+    rows = ctx.service.history()
+    if not rows:
+        click.echo("no write runs yet")
+    for r in rows:
+        notes = []
+        if r.undoes_run_id:
+            notes.append(f"undoes run {r.undoes_run_id}")
+        if r.undone_by_run_id:
+            notes.append(f"undone by run {r.undone_by_run_id}")
+        when = r.started_at.strftime("%Y-%m-%d %H:%M:%S")
+        extra = f"  ({'; '.join(notes)})" if notes else ""
+        click.echo(f"run {r.id}\t{r.kind}\t{when}\t{r.files_ok} ok, {r.files_failed} failed{extra}")
 
 
 @cli.command()
@@ -494,15 +431,9 @@ def history(ctx: Context, run: int | None) -> None:
 @pass_ctx
 def undo(ctx: Context, run: int | None) -> None:
     """Undo a write, move or undo run (default: the latest one not yet undone)."""
-    from libtool.changes.pending import undo as run_undo
-
-    summary = run_undo(ctx.library, run, id3v23=ctx.settings.id3v23, report=_reporter)
-    click.echo(
-        f"run {summary.run_id}: {summary.ok} files restored, {summary.failed} failed"
-        + (f", {summary.skipped} already as before" if summary.skipped else "")
-    )
-    if summary.failed:
-        sys.exit(1)
+    with _file_run() as (events, cancel):
+        result = ctx.service.undo(run, events=events, cancel=cancel)
+    _finish_run(result, "restored")
 
 
 @cli.command(name="import-csv")
@@ -512,34 +443,23 @@ def undo(ctx: Context, run: int | None) -> None:
 @pass_ctx
 def import_csv(ctx: Context, file: str, dry_run: bool, skip_bad_rows: bool) -> None:
     """Stage the cells changed in an edited export as pending changes."""
-    from libtool.changes.csvio import plan_import
-    from libtool.changes.pending import stage
-
-    with ctx.library.session() as session:
-        try:
-            with open(file, "rb") as probe:
-                excel = probe.read(3) == b"\xef\xbb\xbf"  # --excel exports start with a BOM
-            with open(file, encoding="utf-8-sig", newline="") as stream:
-                plan = plan_import(session, stream, excel=excel)
-        except UnicodeDecodeError as exc:
-            raise LibtoolError(f"{file} is not UTF-8 text: {exc.reason}") from exc
-        for error in plan.errors:
-            click.echo(f"{file}: {safe_text(error)}", err=True)
-        _print_diffs(plan.diffs, limit=10_000)
-        if plan.errors and not skip_bad_rows:
-            click.echo(
-                f"nothing staged: {plan.bad_rows} bad rows of {plan.rows}; "
-                "fix them or use --skip-bad-rows",
-                err=True,
-            )
-            sys.exit(1)
-        if dry_run:
-            click.echo(f"dry run: {len(plan.diffs)} changes found in {plan.rows} rows")
-            return
-        staged = stage(session, plan.diffs, "csv")
+    result = ctx.service.import_csv(file, dry_run=dry_run, skip_bad_rows=skip_bad_rows)
+    for error in result.errors:
+        click.echo(f"{file}: {safe_text(error)}", err=True)
+    _print_diffs(result.diffs, limit=10_000)
+    if result.errors and not skip_bad_rows:
+        click.echo(
+            f"nothing staged: {result.bad_rows} bad rows of {result.rows}; "
+            "fix them or use --skip-bad-rows",
+            err=True,
+        )
+        sys.exit(1)
+    if dry_run:
+        click.echo(f"dry run: {len(result.diffs)} changes found in {result.rows} rows")
+        return
     click.echo(
-        f"{staged} changes pending from {plan.rows - plan.bad_rows} rows"
-        + (f" ({plan.bad_rows} bad rows skipped)" if plan.bad_rows else "")
+        f"{result.staged} changes pending from {result.rows - result.bad_rows} rows"
+        + (f" ({result.bad_rows} bad rows skipped)" if result.bad_rows else "")
         + "; 'mlib write' writes them"
     )
 
@@ -551,24 +471,16 @@ def import_csv(ctx: Context, file: str, dry_run: bool, skip_bad_rows: bool) -> N
 @pass_ctx
 def move(ctx: Context, query: tuple[str, ...], template: str | None, dry_run: bool) -> None:
     """Move files inside their library root to where the path template puts them."""
-    from libtool.changes.organise import move_tracks
-    from libtool.db.query import compile_query
-
-    summary = move_tracks(
-        ctx.library,
-        compile_query(list(query)),
-        ctx.settings.move_template if template is None else template,
-        dry_run=dry_run,
-        report=_reporter,
-    )
+    with _file_run() as (events, cancel):
+        result = ctx.service.move(
+            query, template=template, dry_run=dry_run, events=events, cancel=cancel
+        )
     if dry_run:
         return
-    if summary.run_id is None:
+    if result.run_id is None:
         click.echo("every file is already where the template puts it")
         return
-    click.echo(f"run {summary.run_id}: {summary.ok} files moved, {summary.failed} failed")
-    if summary.failed:
-        sys.exit(1)
+    _finish_run(result, "moved")
 
 
 def main(argv: list[str] | None = None) -> Any:

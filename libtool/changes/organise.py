@@ -22,12 +22,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from libtool.changes.runs import Reporter, RunSummary, file_failed, finish_run, quiet, start_run
+from libtool.changes.runs import RunSummary, file_failed, file_ok, finish_run, start_run
 from libtool.db.albums import album_key
 from libtool.db.models import Album, Root, Track, WriteChange, WriteRun
 from libtool.db.session import Library
 from libtool.display import format_value
 from libtool.errors import FileError
+from libtool.events import NEVER, CancelToken, EventSink, Planned, Progress, ignore, throttled
 from libtool.pathutil import display_path, is_under, path_to_cell
 
 MAX_COMPONENT_BYTES = 200  # below the common 255-byte limit, leaving room for " (n)" and temp names
@@ -213,31 +214,40 @@ def move_tracks(
     template: str,
     *,
     dry_run: bool = False,
-    report: Reporter | None = None,
+    events: EventSink = ignore,
+    cancel: CancelToken = NEVER,
 ) -> RunSummary:
-    say = report or quiet
+    """Move matching files to where ``template`` puts them; a dry run posts ``Planned``."""
+    post = throttled(events)
     summary = RunSummary()
     with library.exclusive("move"), library.session() as session:
         plan = [(t, d) for t, d in plan_moves(session, where, template) if d != t.path]
         if dry_run or not plan:
             for track, dest in plan:
-                say("plan", track.path_text, display_path(dest))
+                post(Planned(track.id, track.path_text, display_path(dest)))
             return summary
         run = start_run(session, "move")
+        session.commit()
         summary.run_id = run.id
         try:
-            for track, dest in plan:
+            for done, (track, dest) in enumerate(plan):
+                post(Progress("move", done, len(plan)))
+                if cancel.cancelled:
+                    summary.interrupted = True
+                    break
                 shown = track.path_text
                 try:
                     old_key = track.album_key
                     final = move_track(session, track, dest, run)
                 except MoveError as exc:
-                    file_failed(session, summary, say, shown, exc.message)
+                    file_failed(session, summary, post, track.id, shown, exc)
                     continue
                 session.commit()
-                summary.ok += 1
                 summary.album_keys |= {old_key, track.album_key}
-                say("ok", shown, display_path(final))
+                file_ok(summary, post, track.id, shown, display_path(final))
+            else:
+                post(Progress("move", len(plan), len(plan)))
         finally:  # also on Ctrl-C: what moved is recorded and can be undone
             finish_run(session, run, summary)
+            session.commit()
     return summary

@@ -12,6 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -27,6 +28,16 @@ from libtool.db.models import Root, ScanError, ScanRun, Track, utcnow
 from libtool.db.rows import track_values
 from libtool.db.session import Library
 from libtool.errors import UsageError
+from libtool.events import (
+    NEVER,
+    Cancelled,
+    CancelToken,
+    EventSink,
+    FileOutcome,
+    Progress,
+    ignore,
+    throttled,
+)
 from libtool.pathutil import display_path, is_under
 from libtool.scan.walk import (
     ProgressCallback,
@@ -52,7 +63,7 @@ class _Target:
 
 
 def register_roots(session: Session, paths: Iterable[bytes]) -> list[_Target]:
-    """Add roots for ``paths`` and return what to scan.
+    """Add roots for ``paths`` and return what to scan (the caller commits).
 
     A path inside an existing root scans that subtree of it; a new root that
     contains existing roots absorbs them (their tracks move to the new root).
@@ -77,7 +88,7 @@ def register_roots(session: Session, paths: Iterable[bytes]) -> list[_Target]:
                 )
                 session.delete(inner)
         targets.append(_Target(root.id, path))
-    session.commit()
+    session.flush()
     return targets
 
 
@@ -88,17 +99,28 @@ def scan(
     full: bool = False,
     jobs: int | None = None,
     ignore: Iterable[str] = (),
-    progress: ProgressCallback | None = None,
+    events: EventSink = ignore,
+    cancel: CancelToken = NEVER,
 ) -> ScanSummary:
-    """Scan ``paths`` (registering them as roots), or every root when none are given."""
+    """Scan ``paths`` (registering them as roots), or every root when none are given.
+
+    Setting ``cancel`` stops the scan at the next file with everything read so far
+    committed (``summary.interrupted``); the next scan picks up from there.
+    """
     started = time.perf_counter()
     summary = ScanSummary()
-    report = progress or (lambda phase, done, total: None)
-    ignore = tuple(ignore)
+    post = throttled(events)
+
+    def report(phase: str, done: int, total: int) -> None:
+        cancel.check()  # walks and reads call this between files: a safe point
+        post(Progress(phase, done, total if phase != "walk" else None))
+
+    patterns = tuple(ignore)
     with library.exclusive("scan"), library.session() as session:
         wanted = [normalise_root(p) for p in paths]
         if wanted:
             targets = register_roots(session, wanted)
+            session.commit()
         else:
             targets = [_Target(r.id, r.path) for r in session.scalars(select(Root)).all()]
         # an interrupted or killed run may have committed tracks without grouping them
@@ -110,15 +132,18 @@ def scan(
         session.add(run)
         session.commit()
         summary.run_id = run.id
-        writer = _Writer(session, run.id, summary)
+        writer = _Writer(session, run.id, summary, post)
         try:
             for target in targets:
-                _scan_target(session, target, writer, full, jobs, ignore, report, summary)
+                _scan_target(session, target, writer, full, jobs, patterns, report, summary)
             writer.flush()
             if last not in (None, "complete") or needs_full_regroup(session):
                 rebuild_albums(session)  # after a killed run, or in an upgraded library
             elif writer.keys - {None}:
                 rebuild_albums(session, writer.keys)
+        except Cancelled:  # at a safe point: nothing is half-saved
+            summary.interrupted = True
+            writer.flush()
         except KeyboardInterrupt:
             summary.interrupted = True
             # the interrupted statement may have left its connection mid-transaction,
@@ -270,6 +295,21 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def _pool_context() -> multiprocessing.context.BaseContext:
+    """How to start the readers. ``fork`` is the fastest start (no re-import) but is
+    unsafe once other threads run (a TUI, a service driven from a worker thread): a
+    forked child can inherit a lock some other thread held. Then ``forkserver`` (or
+    ``spawn`` where that is missing) starts clean workers instead."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["libtool.scan.scanner"])  # import mutagen once, not per pool
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
 def read_many(
     paths: list[bytes], jobs: int | None = None
 ) -> Iterator[tuple[bytes, dict[str, Any] | None, tuple[str, str] | None]]:
@@ -278,8 +318,7 @@ def read_many(
     if jobs <= 1 or len(paths) < IN_PROCESS_BELOW:
         yield from map(_read_one, paths)
         return
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    ctx = multiprocessing.get_context(method)
+    ctx = _pool_context()
     chunksize = max(1, min(32, len(paths) // (jobs * 8)))
     pool = ctx.Pool(jobs, initializer=_ignore_sigint)
     try:
@@ -298,8 +337,11 @@ def read_many(
 class _Writer:
     """Buffers results and commits them in batches (the scan's single writer)."""
 
-    def __init__(self, session: Session, run_id: int, summary: ScanSummary) -> None:
+    def __init__(
+        self, session: Session, run_id: int, summary: ScanSummary, events: EventSink = ignore
+    ) -> None:
         self.session = session
+        self.events = events
         self.run_id = run_id
         self.summary = summary
         self.inserts: list[dict[str, Any]] = []
@@ -336,6 +378,7 @@ class _Writer:
             ctime_ns=ctime_ns,
         )
         self.summary.errors += 1
+        self.events(FileOutcome(None, display_path(path), False, kind, message))
         self._maybe_flush()
 
     def _maybe_flush(self) -> None:

@@ -109,8 +109,7 @@ def test_scan_of_a_path_that_is_not_a_folder(db_path: Path, tmp_path: Path) -> N
 
 def test_scan_with_no_roots_is_a_usage_error(db_path: Path) -> None:
     result = run_cli("scan", db=db_path)
-    assert result.returncode == 2
-    assert "no library roots yet" in result.stderr and "Usage: mlib scan" in result.stderr
+    one_line_error(result, "no library roots yet", "mlib scan ~/Music")
     assert "Traceback" not in result.stderr and result.stdout == ""
 
 

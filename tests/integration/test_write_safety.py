@@ -118,7 +118,8 @@ def test_vanished_and_full_disk_are_per_file_errors(
 ) -> None:
     from sqlalchemy import select
 
-    from libtool.changes.pending import diff_changes, stage, write_pending
+    from libtool.changes.apply import write_pending
+    from libtool.changes.pending import diff_changes, stage
     from libtool.db.models import Track
     from libtool.db.query import compile_query
 
@@ -128,6 +129,7 @@ def test_vanished_and_full_disk_are_per_file_errors(
     with library.session() as session:
         tracks = session.scalars(select(Track)).all()
         stage(session, diff_changes(session, tracks, {"comment": ["new"]}), "test")
+        session.commit()
     paths[0].unlink()
     full = bytes(paths[1])
     real_copy = shutil.copyfile
