@@ -224,6 +224,31 @@ class Service:
                 return
             after = chunk.after
 
+    def track_ids(
+        self, query: Query = (), *, sort: Sequence[str] = DEFAULT_SORT, descending: bool = False
+    ) -> list[int]:
+        """Every matching track id in order: a virtual list holds these (a few bytes a
+        track) and fetches only the rows on screen with ``rows_for``."""
+        keys = [_sort_expr(name) for name in sort] + [Track.id]
+        order = [k.desc() for k in keys] if descending else keys
+        stmt = select(Track.id).where(compile_query(query)).order_by(*order)
+        with self.library.session() as session:
+            return list(session.scalars(stmt))
+
+    def rows_for(self, ids: Sequence[int], columns: Sequence[str] = LIST_COLUMNS) -> list[TrackRow]:
+        """The rows of ``ids``, in the order given (ids that no longer exist are left out)."""
+        wanted = [_column(c) if c != "path" else Track.path for c in columns]
+        found: dict[int, TrackRow] = {}
+        with self.library.session() as session:
+            for start in range(0, len(ids), 500):
+                chunk = list(ids[start : start + 500])
+                for row in session.execute(select(Track.id, *wanted).where(Track.id.in_(chunk))):
+                    values = dict(zip(columns, row[1:], strict=True))
+                    if "path" in values:
+                        values["path"] = path_to_cell(values["path"])
+                    found[row[0]] = TrackRow(row[0], values)
+        return [found[i] for i in ids if i in found]
+
     def albums(self, query: Query = (), *, albumartist: str | None = None) -> list[AlbumRow]:
         """Albums with a matching track; ``albumartist`` narrows them to one artist's."""
         stmt = select(Album).where(Album.id.in_(select(Track.album_id).where(compile_query(query))))
