@@ -194,7 +194,7 @@ def ls(
     """
     if albums:
         for album in ctx.service.albums(query):
-            values = {
+            values: dict[str, object] = {
                 "albumartist": album.albumartist,
                 "album": album.album,
                 "year": album.year,

@@ -79,6 +79,11 @@ def load_settings(
     return settings
 
 
+def _checked(value: Any) -> Any:
+    """A config value whose type was checked against KEYS (isinstance cannot tell mypy)."""
+    return value
+
+
 def _apply_file(settings: Settings, path: Path) -> None:
     try:
         data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -95,6 +100,7 @@ def _apply_file(settings: Settings, path: Path) -> None:
             attr, kind = target
             if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
                 raise UsageError(f"{path}: {section}.{key} has the wrong type")
+            value = _checked(value)
             if attr in ("roots", "ignore") and not all(isinstance(v, str) for v in value):
                 raise UsageError(f"{path}: {section}.{key} must be a list of strings")
             if attr == "jobs" and not 1 <= value <= 256:

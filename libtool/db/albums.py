@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from libtool.db.models import Album, Track
@@ -95,6 +95,7 @@ def rebuild_albums(session: Session, keys: Iterable[str | None] | None = None) -
         session.delete(stale)
     session.flush()
     tracks = Track.__table__
+    assert isinstance(tracks, Table)
     by_id = tracks.c.id == bindparam("tid")
     if rekeyed:
         session.execute(update(tracks).where(by_id).values(album_key=bindparam("key")), rekeyed)

@@ -90,6 +90,10 @@ def parse_edit_args(args: Sequence[str]) -> tuple[list[str], dict[str, list[str]
     return query, changes
 
 
+def _where(query: Query) -> ColumnElement[bool]:
+    return compile_query(query if isinstance(query, str) else list(query))
+
+
 def _column(name: str) -> InstrumentedAttribute[Any]:
     if name not in LIST_COLUMNS:
         raise UsageError(f"unknown column {name!r}; known: {', '.join(LIST_COLUMNS)}")
@@ -162,7 +166,7 @@ class Service:
 
     def count_tracks(self, query: Query = ()) -> int:
         with self.library.session() as session:
-            stmt = select(func.count()).select_from(Track).where(compile_query(query))
+            stmt = select(func.count()).select_from(Track).where(_where(query))
             return int(session.scalar(stmt) or 0)
 
     def tracks(
@@ -178,7 +182,7 @@ class Service:
     ) -> TrackPage:
         """A page of matching tracks in ``sort`` order (ties broken by id). Keyset paged:
         pass the page's ``after`` to get the next one; no OFFSET scans."""
-        where = compile_query(query)
+        where = _where(query)
         keys = [_sort_expr(name) for name in sort] + [Track.id]
         wanted = [_column(c) if c != "path" else Track.path for c in columns]
         stmt = select(Track.id, *wanted, *keys).where(where)
@@ -231,7 +235,7 @@ class Service:
         track) and fetches only the rows on screen with ``rows_for``."""
         keys = [_sort_expr(name) for name in sort] + [Track.id]
         order = [k.desc() for k in keys] if descending else keys
-        stmt = select(Track.id).where(compile_query(query)).order_by(*order)
+        stmt = select(Track.id).where(_where(query)).order_by(*order)
         with self.library.session() as session:
             return list(session.scalars(stmt))
 
@@ -251,7 +255,7 @@ class Service:
 
     def albums(self, query: Query = (), *, albumartist: str | None = None) -> list[AlbumRow]:
         """Albums with a matching track; ``albumartist`` narrows them to one artist's."""
-        stmt = select(Album).where(Album.id.in_(select(Track.album_id).where(compile_query(query))))
+        stmt = select(Album).where(Album.id.in_(select(Track.album_id).where(_where(query))))
         if albumartist is not None:
             stmt = stmt.where(Album.albumartist == albumartist)
         stmt = stmt.order_by(Album.albumartist, Album.album)
@@ -350,7 +354,7 @@ class Service:
     def status(self, query: Query = ()) -> list[FieldChange]:
         """Pending changes of matching tracks, as old -> new."""
         with self.library.session() as session:
-            return pending.pending_changes(session, compile_query(query))
+            return pending.pending_changes(session, _where(query))
 
     def pending_count(self) -> tuple[int, int]:
         """(changes, tracks) pending in the whole library."""
@@ -363,7 +367,7 @@ class Service:
         self, changes: dict[str, list[str]], query: Query = (), *, ids: Sequence[int] = ()
     ) -> EditPlan:
         """What ``changes`` would change on the matching tracks (or on ``ids``)."""
-        where = Track.id.in_(list(ids)) if ids else compile_query(query)
+        where = Track.id.in_(list(ids)) if ids else _where(query)
         with self.library.session() as session:
             tracks = session.scalars(select(Track).where(where).order_by(Track.path_text)).all()
             diffs = pending.diff_changes(session, tracks, changes)
@@ -380,7 +384,7 @@ class Service:
         self, query: Query = (), *, ids: Sequence[int] = (), field: str | None = None
     ) -> int:
         """Drop pending changes of matching tracks (of one ``field`` only, when given)."""
-        where = Track.id.in_(list(ids)) if ids else compile_query(query)
+        where = Track.id.in_(list(ids)) if ids else _where(query)
         with self.library.session() as session:
             count = pending.discard(session, where, field)
             session.commit()
@@ -393,7 +397,7 @@ class Service:
     ) -> RunResult:
         summary = apply.write_pending(
             self.library,
-            compile_query(query),
+            _where(query),
             id3v23=self.settings.id3v23,
             events=events,
             cancel=cancel,
@@ -419,7 +423,7 @@ class Service:
     ) -> RunResult:
         summary = organise.move_tracks(
             self.library,
-            compile_query(query),
+            _where(query),
             self.settings.move_template if template is None else template,
             dry_run=dry_run,
             events=events,
