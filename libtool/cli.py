@@ -285,6 +285,11 @@ def _print_diffs(diffs: Sequence[FieldChange], limit: int = 200) -> None:
             click.echo(safe_text(diff.path_text))
             last = diff.track_id
         click.echo(f"  {diff.field}: {_shown(diff.old)} -> {_shown(diff.new)}")
+        if diff.staged_against is not None:
+            click.echo(
+                f"    conflict: staged against {_shown(diff.staged_against)}, but the file "
+                "changed since; 'mlib write --force' writes it anyway"
+            )
 
 
 def _print_file(event: FileOutcome | Planned) -> None:
@@ -345,6 +350,8 @@ def modify(ctx: Context, args: tuple[str, ...], yes: bool) -> None:
     except LibtoolError as exc:
         raise click.UsageError(str(exc)) from exc
     plan = ctx.service.plan_edit(changes, query)
+    for refusal in plan.refused:
+        click.echo(f"note: {safe_text(refusal)}", err=True)
     if not plan.diffs:
         click.echo(f"{plan.matched} tracks match; nothing would change")
         return
@@ -369,6 +376,9 @@ def status(ctx: Context, query: tuple[str, ...]) -> None:
         return
     _print_diffs(diffs, limit=10_000)
     click.echo(f"{len(diffs)} pending changes on {len({d.track_id for d in diffs})} tracks")
+    conflicts = sum(d.conflict for d in diffs)
+    if conflicts:
+        click.echo(f"{conflicts} conflicts: their files changed since the changes were staged")
 
 
 @cli.command()
@@ -383,8 +393,9 @@ def discard(ctx: Context, query: tuple[str, ...]) -> None:
 @cli.command()
 @click.argument("query", nargs=-1)
 @click.option("--dry-run", "-n", is_flag=True, help="Show what would be written; write nothing.")
+@click.option("--force", is_flag=True, help="Also write changes whose file was edited since.")
 @pass_ctx
-def write(ctx: Context, query: tuple[str, ...], dry_run: bool) -> None:
+def write(ctx: Context, query: tuple[str, ...], dry_run: bool, force: bool) -> None:
     """Write pending changes of tracks matching QUERY to their files, crash-safely."""
     if dry_run:
         diffs = ctx.service.status(query)
@@ -392,7 +403,7 @@ def write(ctx: Context, query: tuple[str, ...], dry_run: bool) -> None:
         click.echo(f"dry run: would write {len({d.track_id for d in diffs})} files")
         return
     with _file_run() as (events, cancel):
-        result = ctx.service.write(query, events=events, cancel=cancel)
+        result = ctx.service.write(query, force=force, events=events, cancel=cancel)
     if result.run_id is None:
         click.echo("no pending changes to write")
         return

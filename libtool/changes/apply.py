@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, delete, select, update
 from sqlalchemy.orm import Session
 
 from libtool.changes.organise import MoveError, move_track
-from libtool.changes.pending import current_values, pending_by_track, same_values
+from libtool.changes.pending import current_values, pending_rows, same_values, staged_against
 from libtool.changes.runs import RunSummary, file_failed, file_ok, finish_run, start_run
 from libtool.db.models import PendingChange, Track, WriteChange, WriteRun
 from libtool.db.rows import track_values
@@ -60,16 +60,32 @@ def _write_one(
     return {track.album_key, values["album_key"]}
 
 
+def _refuse_conflicts(track: Track, changes: list[PendingChange]) -> None:
+    for change in changes:
+        base = staged_against(track, change)
+        if base is not None:
+            now = "; ".join(current_values(track, change.field)) or "(empty)"
+            raise WriteError(
+                "conflict",
+                f"{change.field} was changed in the file since the change was staged "
+                f"(from {'; '.join(base) or '(empty)'} to {now}); not written: stage it "
+                "again, or write with --force",
+            )
+
+
 def write_pending(
     library: Library,
     where: ColumnElement[bool],
     *,
     id3v23: bool = False,
+    force: bool = False,
     events: EventSink = ignore,
     cancel: CancelToken = NEVER,
 ) -> RunSummary:
     """Write the pending changes of matching tracks to their files, one file at a time.
 
+    A change whose field another program changed in the file since it was staged is a
+    conflict: that file is not written (its changes stay pending) unless ``force``.
     ``cancel`` stops before the next file; what was written stays recorded.
     """
     post = throttled(events)
@@ -82,7 +98,8 @@ def write_pending(
         ).all()
         if not tracks:
             return summary
-        pending = pending_by_track(session, (t.id for t in tracks))
+        rows = pending_rows(session, (t.id for t in tracks))
+        pending = {tid: {r.field: list(r.new_values) for r in rs} for tid, rs in rows.items()}
         run = start_run(session, "write")
         session.commit()  # the run exists before the first file is touched
         summary.run_id = run.id
@@ -93,6 +110,8 @@ def write_pending(
                     summary.interrupted = True
                     break
                 try:
+                    if not force:
+                        _refuse_conflicts(track, rows[track.id])
                     keys = _write_one(session, track, pending[track.id], run, id3v23)
                 except WriteError as exc:
                     file_failed(session, summary, post, track.id, track.path_text, exc)

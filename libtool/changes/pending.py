@@ -61,16 +61,42 @@ def effective_values(track: Track, name: str, pending: dict[str, list[str]]) -> 
     return pending[name] if name in pending else current_values(track, name)
 
 
-def pending_by_track(session: Session, track_ids: Iterable[int]) -> dict[int, dict[str, list[str]]]:
-    out: dict[int, dict[str, list[str]]] = {}
+def pending_rows(session: Session, track_ids: Iterable[int]) -> dict[int, list[PendingChange]]:
+    out: dict[int, list[PendingChange]] = {}
     ids = list(track_ids)
     for start in range(0, len(ids), 500):
         rows = session.scalars(
             select(PendingChange).where(PendingChange.track_id.in_(ids[start : start + 500]))
         )
         for row in rows:
-            out.setdefault(row.track_id, {})[row.field] = list(row.new_values)
+            out.setdefault(row.track_id, []).append(row)
     return out
+
+
+def pending_by_track(session: Session, track_ids: Iterable[int]) -> dict[int, dict[str, list[str]]]:
+    return {
+        track_id: {row.field: list(row.new_values) for row in rows}
+        for track_id, rows in pending_rows(session, track_ids).items()
+    }
+
+
+def staged_against(track: Track, change: PendingChange) -> list[str] | None:
+    """The values ``change`` was staged against, when the file holds others now."""
+    base = change.base_values
+    if base is None or same_values(change.field, current_values(track, change.field), base):
+        return None
+    return list(base)
+
+
+#: Formats whose files have no place for tags (mutagen reads their streams only).
+UNTAGGABLE_FORMATS = frozenset({"AAC", "AC3", "MIDI"})
+
+
+def cannot_hold_tags(track: Track) -> str | None:
+    """Why edits to ``track`` could never be written, or None when they can be."""
+    if track.format in UNTAGGABLE_FORMATS:
+        return f"{track.format} files cannot hold tags"
+    return None
 
 
 def diff_changes(
@@ -81,6 +107,8 @@ def diff_changes(
     pending = pending_by_track(session, (t.id for t in tracks))
     diffs = []
     for track in tracks:
+        if cannot_hold_tags(track):
+            continue  # never staged: they could not be written (see cannot_hold_tags)
         mine = pending.get(track.id, {})
         for name, new in changes.items():
             old = effective_values(track, name, mine)
@@ -105,7 +133,11 @@ def stage(session: Session, diffs: Iterable[FieldChange], source: str) -> int:
             continue
         session.add(
             PendingChange(
-                track_id=diff.track_id, field=diff.field, new_values=diff.new, source=source
+                track_id=diff.track_id,
+                field=diff.field,
+                new_values=diff.new,
+                base_values=current_values(track, diff.field) if track is not None else None,
+                source=source,
             )
         )
         count += 1
@@ -121,7 +153,14 @@ def pending_changes(session: Session, where: ColumnElement[bool]) -> list[FieldC
         .order_by(Track.path_text, PendingChange.field)
     ).all()
     return [
-        FieldChange(t.id, t.path_text, p.field, current_values(t, p.field), list(p.new_values))
+        FieldChange(
+            t.id,
+            t.path_text,
+            p.field,
+            current_values(t, p.field),
+            list(p.new_values),
+            staged_against(t, p),
+        )
         for p, t in rows
     ]
 

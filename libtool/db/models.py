@@ -216,6 +216,9 @@ class PendingChange(Base):
     track_id: Mapped[int] = mapped_column(ForeignKey("tracks.id", ondelete="CASCADE"))
     field: Mapped[str] = mapped_column(String(64))
     new_values: Mapped[list[str]] = mapped_column(JSON)
+    #: the field's values in the file when the change was staged (None: staged before
+    #: libtool kept them); a file that holds anything else now makes the change a conflict
+    base_values: Mapped[list[str] | None] = mapped_column(JSON)
     source: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

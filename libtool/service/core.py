@@ -371,7 +371,12 @@ class Service:
         with self.library.session() as session:
             tracks = session.scalars(select(Track).where(where).order_by(Track.path_text)).all()
             diffs = pending.diff_changes(session, tracks, changes)
-            return EditPlan(len(tracks), tuple(diffs))
+            refused = []
+            for track in tracks:
+                reason = pending.cannot_hold_tags(track)
+                if reason is not None:
+                    refused.append(f"{track.path_text}: {reason}; not staged")
+            return EditPlan(len(tracks), tuple(diffs), tuple(refused))
 
     def stage(self, diffs: Sequence[FieldChange], source: str) -> int:
         """Record diffs as pending changes; returns how many are pending from them."""
@@ -393,12 +398,20 @@ class Service:
     # --- runs that change files --------------------------------------------------------
 
     def write(
-        self, query: Query = (), *, events: EventSink = ignore, cancel: CancelToken = NEVER
+        self,
+        query: Query = (),
+        *,
+        force: bool = False,
+        events: EventSink = ignore,
+        cancel: CancelToken = NEVER,
     ) -> RunResult:
+        """Write pending changes; conflicts (files edited elsewhere since staging) are
+        refused per file unless ``force``."""
         summary = apply.write_pending(
             self.library,
             _where(query),
             id3v23=self.settings.id3v23,
+            force=force,
             events=events,
             cancel=cancel,
         )

@@ -123,6 +123,7 @@ class EditPlan:
 
     matched: int
     diffs: tuple[FieldChange, ...]
+    refused: tuple[str, ...] = ()  # tracks whose files cannot hold the changes, and why
 
     @property
     def tracks(self) -> int:
