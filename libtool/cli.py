@@ -6,6 +6,7 @@ tracebacks are for bugs. No queries or rules live here: they are the service's.
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -69,26 +70,35 @@ def cli(click_ctx: click.Context, database: str | None, config: str | None) -> N
     click_ctx.call_on_close(ctx.close)
 
 
+class CtrlC:
+    """Ctrl-C for the whole process. Until a long operation starts it interrupts at once
+    (KeyboardInterrupt, exit 130). Once one starts, the first Ctrl-C only sets the token:
+    the operation stops at its next safe point with its work committed, and so does any
+    clean-up after it (closing the library), so a Ctrl-C never lands in the middle of a
+    commit. A second Ctrl-C interrupts at once."""
+
+    token = CancelToken()
+    cooperative = False
+
+    @classmethod
+    def handler(cls, signum: int, frame: FrameType | None) -> None:
+        if cls.cooperative and not cls.token.cancelled:
+            cls.token.cancel()
+            return
+        cls.token.cancel()
+        raise KeyboardInterrupt
+
+    @classmethod
+    def install(cls) -> None:
+        with contextlib.suppress(ValueError):  # not the main thread (mlib run from a thread)
+            signal.signal(signal.SIGINT, cls.handler)
+
+
 @contextmanager
 def cancel_on_ctrl_c() -> Iterator[CancelToken]:
-    """The first Ctrl-C asks the running operation to stop at its next safe point (what
-    is done stays committed); a second one interrupts at once."""
-    token = CancelToken()
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        if token.cancelled:
-            raise KeyboardInterrupt
-        token.cancel()
-
-    try:
-        previous = signal.signal(signal.SIGINT, handler)
-    except ValueError:  # not the main thread: no signals here
-        yield token
-        return
-    try:
-        yield token
-    finally:
-        signal.signal(signal.SIGINT, previous)
+    """The token a long operation checks; Ctrl-C sets it from here on."""
+    CtrlC.cooperative = True
+    yield CtrlC.token
 
 
 @contextmanager
@@ -495,8 +505,13 @@ def move(ctx: Context, query: tuple[str, ...], template: str | None, dry_run: bo
 
 
 def main(argv: list[str] | None = None) -> Any:
+    CtrlC.install()
     try:
-        return cli.main(args=argv, prog_name="mlib", standalone_mode=False)
+        result = cli.main(args=argv, prog_name="mlib", standalone_mode=False)
+        if CtrlC.token.cancelled:  # a Ctrl-C the operation honoured at a safe point
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+        return result
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         sys.exit(130)
