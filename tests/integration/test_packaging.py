@@ -46,7 +46,7 @@ def test_wheel_contains_the_migrations(wheel: Path) -> None:
     assert any(n.startswith("libtool/migrations/versions/0001_") for n in names)
     assert any(n.startswith("libtool/migrations/versions/0002_") for n in names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "mlib = libtool.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "mlib = libtool.__main__:run" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
 
 def test_installed_package_migrates_a_new_database(wheel: Path, tmp_path: Path) -> None:
