@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
+from typing import Any
 
-from mutagen.asf import ASFTags
+from mutagen.asf import ASFGUIDAttribute, ASFTags
 
 from libtool.tags.fields import split_pair
-from libtool.tags.formats.base import clean, join_pair
+from libtool.tags.formats.base import binary_summary, clean, join_pair, safe_str
+
+
+def attr_text(attr: Any) -> str:
+    """An attribute of any ASF type (unicode, bool, DWORD, QWORD, WORD, GUID, bytes) as text."""
+    value = getattr(attr, "value", attr)
+    if isinstance(attr, ASFGUIDAttribute) and isinstance(value, bytes) and len(value) == 16:
+        return str(uuid.UUID(bytes_le=value))
+    if isinstance(value, bytes):
+        return binary_summary(value)
+    return safe_str(value)
+
+
+def _texts(tags: ASFTags, key: str) -> list[str]:
+    return clean([attr_text(v) for v in tags[key]])
 
 
 def _find(tags: ASFTags, key: str) -> list[str]:
@@ -21,13 +37,13 @@ class Attr:
 
     def read(self, tags: ASFTags) -> list[str]:
         for k in _find(tags, self.key):
-            return clean([str(v) for v in tags[k]])
+            return _texts(tags, k)
         return []
 
     def write(self, tags: ASFTags, values: list[str]) -> None:
         old = self.read(tags)  # attributes repeating the value being replaced go; others stay
         for k in _find(tags, self.key):
-            if k == self.key or clean([str(v) for v in tags[k]]) == old:
+            if k == self.key or _texts(tags, k) == old:
                 del tags[k]
         if values:
             tags[self.key] = list(values)
@@ -45,7 +61,7 @@ class Pair:
 
     def read(self, tags: ASFTags) -> list[str]:
         for k in _find(tags, self.key):
-            values = [str(v) for v in tags[k]]
+            values = _texts(tags, k)
             if values:
                 part = split_pair(values[0])[self.index]
                 return [part] if part else []

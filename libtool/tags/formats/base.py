@@ -36,6 +36,11 @@ def clean(values: list[str]) -> list[str]:
     return [v for v in (safe_str(x) for x in values) if v != ""]
 
 
+def binary_summary(data: bytes, what: str = "binary") -> str:
+    """How binary data appears among text values: its kind and size, never its bytes."""
+    return f"<{what}, {len(data)} bytes>"
+
+
 def join_pair(number: str, total: str) -> str:
     if number and total:
         return f"{number}/{total}"
