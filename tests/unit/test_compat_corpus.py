@@ -383,7 +383,18 @@ CORPUS: dict[str, tuple[str, Callable[[Path], None], set[str], dict[str, Any]]] 
     "picard-ogg": ("ogg", _vorbis(True), VORBIS_EXTRAS, {"albumartist": "Album Artist"}),
     "beets-opus": ("opus", _vorbis(True), VORBIS_EXTRAS, {"track": 3, "disc": 1}),
     "wmp-wma": ("wma", _mapping(WMP_ASF), ASF_EXTRAS, {"track": 3, "compilation": True}),
-    "foobar-wavpack": ("wv", _mapping(FOOBAR_APE), APE_EXTRAS, {"artist": "Artist; Guest"}),
+    "beets-wma": (
+        "wma",
+        _mapping({"Title": ["Title"], "WM/TrackNumber": ["3"], "TotalTracks": ["12"]}),
+        set(),
+        {"track": 3, "tracktotal": 12},
+    ),
+    "foobar-wavpack": (
+        "wv",
+        _mapping(FOOBAR_APE),
+        APE_EXTRAS,
+        {"artist": "Artist; Guest", "tracktotal": 12, "disc": 1, "disctotal": 2},
+    ),
 }
 
 
