@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import math
 import os
 import stat
 from typing import Any
@@ -230,6 +231,71 @@ def read_track(path: bytes) -> dict[str, Any]:
     record = stream_info(audio)
     record.update(size=st.st_size, mtime_ns=st.st_mtime_ns, ctime_ns=st.st_ctime_ns)
     record.update(read_tags(audio))
+    return flag_problems(record, st.st_size)
+
+
+#: Reserved key in a record's extras: what looks wrong with the file (a list of text).
+#: No tag key can clash: Vorbis and ID3 keys cannot hold "~", and mutagen's own keys do not.
+PROBLEMS_KEY = "~problems"
+#: Below this no codec carries audio (Speex's lowest mode is 2.15 kbit/s, Opus's 6 kbit/s).
+MIN_BITRATE = 1000
+#: Headers, tags and pictures add bytes, never seconds; this much room covers estimates.
+SLACK = 2.0
+_PCM_FORMATS = {"WAV", "AIFF"}
+_NO_SIZE_CHECK = {"MIDI"}  # a note list: minutes of music in a few bytes
+
+
+def _size_text(size: int) -> str:
+    for unit, scale in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if size >= scale:
+            return f"{size / scale:.0f} {unit}"
+    return f"{size}-byte"
+
+
+def stream_problems(record: dict[str, Any], size: int) -> list[str]:
+    """What is implausible about the stream facts mutagen gave, against the file's size.
+
+    The values themselves are stored as they come; this only says which to distrust.
+    """
+    problems: list[str] = []
+    fmt = record.get("format")
+    length, bitrate = record.get("length"), record.get("bitrate")
+    rate, channels = record.get("sample_rate"), record.get("channels")
+    bits = record.get("bits_per_sample")
+    if length is None or not math.isfinite(length) or length <= 0:
+        problems.append("no length (mutagen gives none)")
+        length = None
+    if fmt in _NO_SIZE_CHECK:
+        return problems
+    shown = _size_text(size)
+    if length is not None and length * MIN_BITRATE > size * 8 * SLACK:
+        problems.append(f"implausible length {length:.0f} s for a {shown} file")
+    elif (
+        length is not None
+        and fmt in _PCM_FORMATS
+        and rate
+        and channels
+        and bits
+        and length * rate * channels * bits / 8 > size * 1.1 + 65536
+    ):
+        problems.append(f"implausible length {length:.0f} s for a {shown} {fmt} file")
+    if bitrate:
+        ceiling = rate * channels * 64 * 1.5 if rate and channels else 200_000_000
+        if bitrate > ceiling:  # more than 64-bit samples at the stream's own rate
+            problems.append(f"implausible bitrate {bitrate // 1000} kbit/s")
+        elif length is not None and bitrate * length / 8 > size * SLACK + (1 << 20):
+            problems.append(
+                f"bitrate {bitrate // 1000} kbit/s over {length:.0f} s "
+                f"needs more than the {shown} file holds"
+            )
+    return problems
+
+
+def flag_problems(record: dict[str, Any], size: int) -> dict[str, Any]:
+    """The record, with its stream problems (if any) under ``extras[PROBLEMS_KEY]``."""
+    problems = stream_problems(record, size)
+    if problems:
+        record["extras"] = {**record["extras"], PROBLEMS_KEY: problems}
     return record
 
 
