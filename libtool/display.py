@@ -8,6 +8,36 @@ the raw text.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable
+from string import Template
+
+from libtool.errors import UsageError
+from libtool.pathutil import display_path
+from libtool.tags.fields import FIELD_NAMES
+
+#: The fields ``ls --format`` offers for tracks: the columns ``ls --json`` prints.
+TRACK_FIELDS: tuple[str, ...] = (
+    "id",
+    "path",
+    *FIELD_NAMES,
+    "length",
+    "bitrate",
+    "format",
+    "year",
+    "originalyear",
+    "codec",
+    "tag_format",
+    "sample_rate",
+    "channels",
+    "bits_per_sample",
+    "has_picture",
+    "size",
+    "missing",
+)
+#: The fields ``ls --albums --format`` offers.
+ALBUM_FIELDS: tuple[str, ...] = ("albumartist", "album", "year", "tracks", "mb_albumid", "path")
+
 _TABLE: dict[int, str] = {code: chr(0x2400 + code) for code in range(0x20)}  # ␀ ... ␟
 _TABLE[0x7F] = "\u2421"  # ␡
 _TABLE.update({code: f"\\x{code:02x}" for code in range(0x80, 0xA0)})
@@ -35,10 +65,49 @@ def json_line(values: dict[str, object]) -> str:
     return json.dumps(values, ensure_ascii=False, default=str).translate(_JSON_SAFE)
 
 
+def template_names(template: str) -> list[str]:
+    """The ``$name`` / ``${name}`` placeholders of a template, in order; a malformed
+    one (a lone ``$``, an unclosed ``${``) is a UsageError."""
+    names = []
+    for m in Template.pattern.finditer(template):
+        if m.group("invalid") is not None:
+            where = m.start("invalid")
+            raise UsageError(
+                f"bad template {template!r}: stray '$' at position {where + 1} "
+                "(write $$ for a dollar sign)"
+            )
+        name = m.group("named") or m.group("braced")
+        if name:
+            names.append(name)
+    return names
+
+
+def check_template(template: str, known: Iterable[str], what: str = "template") -> None:
+    """A UsageError naming the first placeholder that is not one of the ``known`` fields."""
+    allowed = set(known)
+    for name in template_names(template):
+        if name not in allowed:
+            close = [k for k in sorted(allowed) if k.startswith(name[:3])][:5]
+            hint = f" (did you mean {', '.join('$' + c for c in close)}?)" if close else ""
+            raise UsageError(f"unknown field ${name} in the {what}{hint}")
+
+
+def title_or_filename(title: object, path: object) -> str:
+    """The title, or for an untagged track its file name without the extension (as
+    beets and players show it)."""
+    if title not in (None, "") or path in (None, "", b""):
+        return "" if title is None else str(title)
+    text = display_path(path) if isinstance(path, bytes) else str(path)
+    return os.path.splitext(os.path.basename(text))[0]
+
+
 def format_value(name: str, value: object) -> str:
-    """How a field reads in a template: zero-padded track/disc, m:ss lengths."""
+    """How a field reads in a template: zero-padded track/disc, m:ss lengths, and
+    paths (raw bytes) as text."""
     if value is None:
         return ""
+    if isinstance(value, bytes):
+        return display_path(value)
     if name in ("track", "disc") and isinstance(value, int):
         return f"{value:02d}"
     if name == "length" and isinstance(value, float):
@@ -50,10 +119,10 @@ def format_value(name: str, value: object) -> str:
 
 
 def render_template(template: str, values: dict[str, object]) -> str:
-    """Fill ``$field`` / ``${field}`` placeholders; unknown names are left as they are."""
-    from string import Template
-
-    filled = Template(template).safe_substitute(
-        {name: format_value(name, value) for name, value in values.items()}
-    )
-    return safe_text(filled)
+    """Fill ``$field`` / ``${field}`` placeholders; unknown names are left as they are
+    (``check_template`` rejects them first). A missing title falls back to the file name
+    when the values hold a path."""
+    shown = {name: format_value(name, value) for name, value in values.items()}
+    if "path" in values and "title" in values:
+        shown["title"] = title_or_filename(values["title"], values["path"])
+    return safe_text(Template(template).safe_substitute(shown))

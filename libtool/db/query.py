@@ -8,7 +8,10 @@
     title::^the\\b      regular expression (Python syntax)
     missing:true       vanished files (hidden unless asked for)
 
-All terms must match. Quote a term with spaces: ``"album:abbey road"``.
+All terms must match, and all matching ignores case (regular expressions too). Quote a
+term with spaces: ``"album:abbey road"`` or ``album:"abbey road"``. ``field:=`` (or
+``field::^$``) finds tracks where the field is empty; a bare ``field:``, ``^``, ``^^x``,
+``:x`` or an unclosed quote is a usage error.
 """
 
 from __future__ import annotations
@@ -67,29 +70,65 @@ class Term:
 
 
 def parse(query: str | list[str] | tuple[str, ...]) -> list[Term]:
+    """Terms from a query string (split like a shell) or from words already split.
+
+    Quotes may also sit inside a word, as beets users type them: ``album:"the album"``
+    is ``"album:the album"``. Malformed terms are UsageErrors, never silent matches.
+    """
     if isinstance(query, str):
-        try:
-            words = shlex.split(query)
-        except ValueError as exc:
-            raise UsageError(f"bad query: {exc}") from exc
-    else:
-        words = list(query)
-    terms = []
-    for word in words:
-        negate = word.startswith("^") and len(word) > 1
-        if negate:
-            word = word[1:]
-        m = _TERM.match(word)
-        if m and (m.group("field") in QUERYABLE or m.group("field") in ALIASES):
-            op = {"": "sub", None: "sub", "=": "exact", ":": "regex"}[m.group("op")]
-            terms.append(Term(m.group("field"), op, m.group("value"), negate))
-        elif m and not word.startswith("http"):
+        return [_term(word) for word in _split(query)]
+    return [_term(_unquote(word)) for word in query]
+
+
+#: A field term whose value is quoted: album:"the album", ^title:='Help!'
+_QUOTED_VALUE = re.compile(r"^(?P<head>\^?[a-z_]+:[:=]?)(?P<value>[\"'].*)$", re.DOTALL)
+
+
+def _unquote(word: str) -> str:
+    """A word as the shell passed it, with quotes around a field's value removed
+    (apostrophes in bare words, like ``it's``, are kept as they are)."""
+    m = _QUOTED_VALUE.match(word)
+    if not m:
+        return word
+    value = m.group("value")
+    if len(value) < 2 or value[-1] != value[0]:
+        raise UsageError(f"bad query: no closing quotation in {word!r}")
+    return m.group("head") + value[1:-1]
+
+
+def _split(text: str) -> list[str]:
+    try:
+        return shlex.split(text)
+    except ValueError as exc:  # "No closing quotation"
+        raise UsageError(f"bad query: {str(exc).lower()} in {text!r}") from exc
+
+
+def _term(word: str) -> Term:
+    shown = word
+    negate = word.startswith("^")
+    if negate:
+        word = word[1:]
+        if word == "":
+            raise UsageError("bad query: '^' must be followed by a term to negate, as in ^jazz")
+        if word.startswith("^"):
+            raise UsageError(f"bad query: {shown!r} negates twice; use one '^'")
+    if word.startswith(":"):
+        raise UsageError(f"bad query: {shown!r} has no field name before ':'")
+    m = _TERM.match(word)
+    if m and (m.group("field") in QUERYABLE or m.group("field") in ALIASES):
+        op = {"": "sub", None: "sub", "=": "exact", ":": "regex"}[m.group("op")]
+        if m.group("value") == "" and op != "exact":
+            field = m.group("field")
             raise UsageError(
-                f"unknown field {m.group('field')!r} in query; known: {', '.join(QUERYABLE)}"
+                f"bad query: {shown!r} has no value; to find tracks where {field} is "
+                f"empty use {field}:= (or {field}::^$)"
             )
-        else:
-            terms.append(Term(None, "sub", word, negate))
-    return terms
+        return Term(m.group("field"), op, m.group("value"), negate)
+    if m and not word.startswith("http"):
+        raise UsageError(
+            f"unknown field {m.group('field')!r} in query; known: {', '.join(QUERYABLE)}"
+        )
+    return Term(None, "sub", word, negate)
 
 
 def _column(name: str) -> InstrumentedAttribute:
@@ -129,9 +168,9 @@ def _compile_term(term: Term, sqlite: bool) -> ColumnElement[bool]:
             re.compile(term.value)
         except re.error as exc:
             raise UsageError(f"bad regular expression {term.value!r}: {exc}") from exc
-        if name in NUMERIC or name in BOOLEAN:
-            return cast(column, String).regexp_match(term.value)
-        return column.regexp_match(term.value)
+        pattern = "(?i)" + term.value  # all matching ignores case; (?i) may lead inline flags
+        text_value = cast(column, String) if name in NUMERIC or name in BOOLEAN else column
+        return func.coalesce(text_value, "").regexp_match(pattern)  # ::^$ finds empty fields
     if name in BOOLEAN:
         wanted = _bool(term.value)
         return column.is_(True) if wanted else or_(column.is_(False), column.is_(None))

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 
 from libtool.pathutil import is_under
 
-#: The extensions scanned as audio (``libtool.tags.read`` picks a mutagen class for each).
+#: The extensions scanned as audio: every one mutagen reads (``libtool.tags.read`` picks a
+#: mutagen class for each; a test checks this against mutagen's own file types). Video
+#: containers mutagen also opens (.m4v, .wmv, .ogv, .mpg) are not music, and are left out.
 AUDIO_EXTENSIONS = frozenset(
     ext.encode()
     for ext in (
@@ -28,26 +30,37 @@ AUDIO_EXTENSIONS = frozenset(
         ".m4a",
         ".m4b",
         ".m4p",
+        ".m4r",
         ".mp4",
+        ".3gp",
+        ".3g2",
         ".alac",
         ".aac",
+        ".adts",
+        ".adif",
         ".ac3",
+        ".eac3",
+        ".ec3",
         ".wma",
         ".asf",
         ".aif",
         ".aiff",
         ".aifc",
         ".wav",
+        ".wave",
         ".dsf",
         ".dff",
         ".ape",
         ".wv",
         ".mpc",
         ".mp+",
+        ".mpp",
         ".tak",
         ".tta",
         ".ofr",
         ".ofs",
+        ".mid",
+        ".midi",
     )
 )
 
@@ -66,11 +79,13 @@ class ScanSummary:
     interrupted: bool = False
     run_id: int | None = None
     notes: list[str] = field(default_factory=list)
+    skipped: int = 0  # files seen that are not audio (cover.jpg, .cue, .txt); Walk.skipped
 
     def line(self) -> str:
+        skipped = f", {self.skipped} skipped (not audio)" if self.skipped else ""
         text = (
             f"{self.added} added, {self.updated} updated, {self.missing} missing, "
-            f"{self.unchanged} unchanged, {self.errors} errors in {self.seconds:.2f}s"
+            f"{self.unchanged} unchanged, {self.errors} errors{skipped} in {self.seconds:.2f}s"
         )
         return text + (" (interrupted: progress so far is saved)" if self.interrupted else "")
 
@@ -85,6 +100,7 @@ class Walk:
     files: dict[bytes, Stamp] = field(default_factory=dict)
     unreadable: list[bytes] = field(default_factory=list)
     problems: list[tuple[bytes, str, str]] = field(default_factory=list)  # path, kind, message
+    skipped: int = 0  # files seen that are not audio (cover.jpg, .cue, .txt...)
 
 
 def normalise_root(path: str | bytes) -> bytes:
@@ -140,6 +156,7 @@ def walk_tree(
                     stack.append(entry.path)
                 continue
             if os.path.splitext(name)[1].lower() not in AUDIO_EXTENSIONS:
+                walk.skipped += 1
                 continue
             if not stat.S_ISREG(st.st_mode):
                 walk.problems.append((entry.path, "not-regular", "not a regular file"))

@@ -9,6 +9,8 @@ named ``.mp3`` is still read correctly.
 from __future__ import annotations
 
 import errno
+import hashlib
+import math
 import os
 import stat
 from typing import Any
@@ -30,22 +32,25 @@ from mutagen import (
     oggspeex,
     oggvorbis,
     optimfrog,
+    smf,
     tak,
     trueaudio,
     wave,
     wavpack,
 )
 from mutagen._vorbis import VCommentDict
-from mutagen.apev2 import APEBinaryValue, APEv2
+from mutagen.apev2 import APEBinaryValue, APEExtValue, APETextValue, APEv2
 from mutagen.asf import ASFTags
 from mutagen.id3 import ID3
-from mutagen.mp4 import MP4Tags
+from mutagen.mp4 import MP4Cover, MP4FreeForm, MP4Tags
 
 from libtool.errors import FileError
 from libtool.scan.walk import AUDIO_EXTENSIONS
 from libtool.tags.fields import DERIVED_YEARS, FIELD_BY_NAME, parse_year, typed_value
-from libtool.tags.formats.base import safe_str
+from libtool.tags.formats.asf import attr_text
+from libtool.tags.formats.base import binary_summary, safe_str
 from libtool.tags.formats.id3 import KNOWN_FRAMES
+from libtool.tags.formats.mp4 import freeform_text
 from libtool.tags.formats.vorbis import ReadView
 from libtool.tags.tagmap import RULES
 
@@ -61,26 +66,37 @@ BY_EXTENSION: dict[str, type[mutagen.FileType]] = {
     ".m4a": mp4.MP4,
     ".m4b": mp4.MP4,
     ".m4p": mp4.MP4,
+    ".m4r": mp4.MP4,
     ".mp4": mp4.MP4,
+    ".3gp": mp4.MP4,
+    ".3g2": mp4.MP4,
     ".alac": mp4.MP4,
     ".aac": aac.AAC,
+    ".adts": aac.AAC,
+    ".adif": aac.AAC,
     ".ac3": ac3.AC3,
+    ".eac3": ac3.AC3,
+    ".ec3": ac3.AC3,
     ".wma": asf.ASF,
     ".asf": asf.ASF,
     ".aif": aiff.AIFF,
     ".aiff": aiff.AIFF,
     ".aifc": aiff.AIFF,
     ".wav": wave.WAVE,
+    ".wave": wave.WAVE,
     ".dsf": dsf.DSF,
     ".dff": dsdiff.DSDIFF,
     ".ape": monkeysaudio.MonkeysAudio,
     ".wv": wavpack.WavPack,
     ".mpc": musepack.Musepack,
     ".mp+": musepack.Musepack,
+    ".mpp": musepack.Musepack,
     ".tak": tak.TAK,
     ".tta": trueaudio.TrueAudio,
     ".ofr": optimfrog.OptimFROG,
     ".ofs": optimfrog.OptimFROG,
+    ".mid": smf.SMF,
+    ".midi": smf.SMF,
 }
 assert {e.encode() for e in BY_EXTENSION} == AUDIO_EXTENSIONS, "walk and tags disagree"
 ID3_FILE_TYPES = (mp3.MP3, trueaudio.TrueAudio, aiff.AIFF, wave.WAVE, dsf.DSF, dsdiff.DSDIFF)
@@ -215,6 +231,71 @@ def read_track(path: bytes) -> dict[str, Any]:
     record = stream_info(audio)
     record.update(size=st.st_size, mtime_ns=st.st_mtime_ns, ctime_ns=st.st_ctime_ns)
     record.update(read_tags(audio))
+    return flag_problems(record, st.st_size)
+
+
+#: Reserved key in a record's extras: what looks wrong with the file (a list of text).
+#: No tag key can clash: Vorbis and ID3 keys cannot hold "~", and mutagen's own keys do not.
+PROBLEMS_KEY = "~problems"
+#: Below this no codec carries audio (Speex's lowest mode is 2.15 kbit/s, Opus's 6 kbit/s).
+MIN_BITRATE = 1000
+#: Headers, tags and pictures add bytes, never seconds; this much room covers estimates.
+SLACK = 2.0
+_PCM_FORMATS = {"WAV", "AIFF"}
+_NO_SIZE_CHECK = {"MIDI"}  # a note list: minutes of music in a few bytes
+
+
+def _size_text(size: int) -> str:
+    for unit, scale in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if size >= scale:
+            return f"{size / scale:.0f} {unit}"
+    return f"{size}-byte"
+
+
+def stream_problems(record: dict[str, Any], size: int) -> list[str]:
+    """What is implausible about the stream facts mutagen gave, against the file's size.
+
+    The values themselves are stored as they come; this only says which to distrust.
+    """
+    problems: list[str] = []
+    fmt = record.get("format")
+    length, bitrate = record.get("length"), record.get("bitrate")
+    rate, channels = record.get("sample_rate"), record.get("channels")
+    bits = record.get("bits_per_sample")
+    if length is None or not math.isfinite(length) or length <= 0:
+        problems.append("no length (mutagen gives none)")
+        length = None
+    if fmt in _NO_SIZE_CHECK:
+        return problems
+    shown = _size_text(size)
+    if length is not None and length * MIN_BITRATE > size * 8 * SLACK:
+        problems.append(f"implausible length {length:.0f} s for a {shown} file")
+    elif (
+        length is not None
+        and fmt in _PCM_FORMATS
+        and rate
+        and channels
+        and bits
+        and length * rate * channels * bits / 8 > size * 1.1 + 65536
+    ):
+        problems.append(f"implausible length {length:.0f} s for a {shown} {fmt} file")
+    if bitrate:
+        ceiling = rate * channels * 64 * 1.5 if rate and channels else 200_000_000
+        if bitrate > ceiling:  # more than 64-bit samples at the stream's own rate
+            problems.append(f"implausible bitrate {bitrate // 1000} kbit/s")
+        elif length is not None and bitrate * length / 8 > size * SLACK + (1 << 20):
+            problems.append(
+                f"bitrate {bitrate // 1000} kbit/s over {length:.0f} s "
+                f"needs more than the {shown} file holds"
+            )
+    return problems
+
+
+def flag_problems(record: dict[str, Any], size: int) -> dict[str, Any]:
+    """The record, with its stream problems (if any) under ``extras[PROBLEMS_KEY]``."""
+    problems = stream_problems(record, size)
+    if problems:
+        record["extras"] = {**record["extras"], PROBLEMS_KEY: problems}
     return record
 
 
@@ -253,12 +334,17 @@ def read_tags(audio: mutagen.FileType) -> dict[str, Any]:
             if values:
                 raw[name] = values
         for key in _keys(tags, container):
-            if any(rule.claims(key) for rule in rules.values()):
+            if any(rule.claims(key) for rule in rules.values()) and not _unreadable_value(
+                tags, container, key
+            ):
                 continue
             values, is_picture = _extra_values(tags, container, key)
             has_picture = has_picture or is_picture
             if values:
-                extras[safe_str(key)] = values
+                shown = id3_key(key, tags[key]) if container == "id3" else key
+                extras[safe_str(shown)] = values
+        for key, blobs in _failed_atoms(tags, container).items():
+            extras.setdefault(safe_str(key), [binary_summary(b, "unparsed atom") for b in blobs])
     record: dict[str, Any] = {
         "tag_format": _tag_format(tags, container),
         "has_picture": has_picture,
@@ -294,46 +380,146 @@ def _keys(tags: Any, container: str) -> list[str]:
     return list(tags.keys())
 
 
+def _unreadable_value(tags: Any, container: str, key: str) -> bool:
+    """A canonical key whose value no rule can read as text (an APEv2 binary or external
+    item): it is kept among the extras, so it does not vanish from view."""
+    return container == "apev2" and not isinstance(tags[key], APETextValue)
+
+
+def _failed_atoms(tags: Any, container: str) -> dict[str, list[bytes]]:
+    """MP4 atoms mutagen could not parse; it keeps them (and writes them back) aside."""
+    if container != "mp4":
+        return {}
+    failed = getattr(tags, "_failed_atoms", None)
+    return dict(failed) if isinstance(failed, dict) else {}
+
+
 def _extra_values(tags: Any, container: str, key: str) -> tuple[list[str], bool]:
-    """A non-canonical tag as text, binary data summarised; and whether it is a picture."""
-    if container == "id3":
-        frame = tags[key]
-        if key.startswith("APIC"):
-            return [f"<picture {frame.mime}, {len(frame.data)} bytes>"], True
-        if hasattr(frame, "text") and not hasattr(frame, "data"):
-            text = frame.text if isinstance(frame.text, list) else [frame.text]
-            return [safe_str(t) for t in text], False
+    """A non-canonical tag as text, binary data summarised; and whether it is a picture.
+
+    Every value type mutagen can hand back is expected here (bools, integers, pairs,
+    bytes, typed attributes, frames of any class): an odd value is summarised, never
+    allowed to fail the whole file.
+    """
+    try:
+        if container == "id3":
+            return _id3_extra(tags[key])
+        if container == "vorbis":
+            values = tags[key]
+            if key.lower() in _PICTURE_KEYS:
+                return [f"<picture, {sum(len(v) for v in values)} base64 chars>"], True
+            return [safe_str(v) for v in values], False
+        if container == "mp4":
+            values = _as_list(tags[key])
+            if key == "covr":
+                return [f"<picture, {len(v)} bytes>" for v in values], True
+            return [_mp4_text(v) for v in values], False
+        if container == "asf":
+            values = _as_list(tags[key])
+            if key == "WM/Picture":
+                return [f"<picture, {len(_asf_bytes(v))} bytes>" for v in values], True
+            return [attr_text(v) for v in values], False
+        return _ape_extra(key, tags[key])
+    except Exception as exc:  # a value no rule foresaw: summarised, the file still reads
+        return [f"<unreadable value: {type(exc).__name__}>"], False
+
+
+def _as_list(value: Any) -> list[Any]:
+    """mutagen gives most values as lists, but some as a bare value (MP4 ``pgap``: a bool)."""
+    if isinstance(value, list | tuple) and not _is_pair(value):
+        return list(value)
+    return [value]
+
+
+def _is_pair(value: Any) -> bool:
+    return isinstance(value, tuple) and all(isinstance(v, int) for v in value)
+
+
+def _id3_extra(frame: Any) -> tuple[list[str], bool]:
+    """One ID3 frame of any class as text: text, URLs, counters; binary data summarised."""
+    name = frame.FrameID
+    if name in ("APIC", "PIC"):
+        return [f"<picture {frame.mime}, {len(frame.data)} bytes>"], True
+    if name == "SYLT":  # text is [(text, time), ...]
+        return [safe_str("\n".join(str(text) for text, _ in frame.text))], False
+    if name in ("TIPL", "TMCL", "IPLS"):  # [[role, name], ...]
+        return [safe_str(f"{role}: {who}") for role, who in frame.people], False
+    if hasattr(frame, "text") and not hasattr(frame, "data"):
+        text = frame.text if isinstance(frame.text, list) else [frame.text]
+        return [safe_str(t) for t in text], False
+    if hasattr(frame, "url"):  # W*** and WXXX
+        return [safe_str(frame.url)], False
+    data = getattr(frame, "data", None)
+    if isinstance(data, bytes):  # GEOB, PRIV, UFID, MCDI, ENCR, GRID, SYTC, ...
+        if name == "UFID" and data.isascii() and data.decode("ascii").isprintable():
+            return [data.decode("ascii")], False
+        if name == "GEOB":
+            label = f"object {frame.mime} {frame.filename!r}".replace("  ", " ")
+            return [safe_str(binary_summary(data, label))], False
+        return [binary_summary(data)], False
+    if name in ("CHAP", "CTOC"):  # mutagen describes them and their sub-frames well
         return [safe_str(frame._pprint())], False
-    if container == "vorbis":
-        values = tags[key]
-        if key.lower() in _PICTURE_KEYS:
-            return [f"<picture, {sum(len(v) for v in values)} base64 chars>"], True
-        return [safe_str(v) for v in values], False
-    if container == "mp4":
-        values = tags[key]
-        if key == "covr":
-            return [f"<picture, {len(v)} bytes>" for v in values], True
-        return [_mp4_text(v) for v in values], False
-    if container == "asf":
-        values = tags[key]
-        if key == "WM/Picture":
-            return [f"<picture, {len(v.value)} bytes>" for v in values], True
-        return [
-            f"<binary, {len(v.value)} bytes>" if isinstance(v.value, bytes) else safe_str(v)
-            for v in values
-        ], False
-    value = tags[key]  # apev2
+    return [_frame_fields(frame)], False
+
+
+def _frame_fields(frame: Any) -> str:
+    """Any other frame (RVA2, POPM, ETCO, OWNE, SEEK...) as ``name=value`` pairs."""
+    parts = []
+    for spec in (*frame._framespec, *frame._optionalspec):
+        value = getattr(frame, spec.name, None)
+        if value is None or spec.name == "encoding":
+            continue
+        if isinstance(value, bytes):
+            value = binary_summary(value)
+        parts.append(f"{spec.name}={value}")
+    return safe_str(" ".join(parts) or f"<{frame.FrameID}>")
+
+
+def id3_key(key: str, frame: Any) -> str:
+    """An ID3 frame's key without the binary data mutagen puts in some (PRIV, COMR...).
+
+    A digest of the full key keeps two such frames apart.
+    """
+    printable = frame.FrameID != "PRIV" and not any(
+        ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in key
+    )
+    if printable:
+        return key
+    digest = hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    if frame.FrameID == "PRIV":
+        return f"PRIV:{frame.owner}:#{digest}"
+    readable = key[: next(i for i, c in enumerate(key) if ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0)]
+    return f"{readable.rstrip(':')}:#{digest}"
+
+
+def _ape_extra(key: str, value: Any) -> tuple[list[str], bool]:
     if isinstance(value, APEBinaryValue):
-        return [f"<binary, {len(value.value)} bytes>"], key.lower().startswith("cover art")
-    return [safe_str(v) for v in value], False
+        return [binary_summary(value.value)], key.lower().startswith("cover art")
+    if isinstance(value, APETextValue):
+        return [safe_str(v) for v in value], False
+    if isinstance(value, APEExtValue):  # a link to external data: keep the locator
+        return [f"<external {safe_str(value.value)}>"], False
+    return [safe_str(getattr(value, "value", value))], False
+
+
+def _asf_bytes(attr: Any) -> bytes:
+    value = getattr(attr, "value", attr)
+    return value if isinstance(value, bytes) else b""
 
 
 def _mp4_text(value: Any) -> str:
+    """One MP4 value of any type: text, bool, int, (n, N) pair, freeform data, cover."""
+    if isinstance(value, MP4Cover):
+        return f"<picture, {len(value)} bytes>"
+    if isinstance(value, MP4FreeForm):
+        return freeform_text(value)
     if isinstance(value, bytes):
         try:
             return value.decode("utf-8")
         except UnicodeDecodeError:
-            return f"<binary, {len(value)} bytes>"
+            return binary_summary(value)
+    if isinstance(value, bool):
+        return "1" if value else "0"
     if isinstance(value, tuple):
         return "/".join(str(v) for v in value)
     return safe_str(value)

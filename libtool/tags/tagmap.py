@@ -15,6 +15,14 @@ from libtool.tags.formats.base import Rule
 
 CONTAINERS = ("id3", "vorbis", "mp4", "asf", "apev2")
 
+#: Read aliases: the keys other taggers use (beets' mediafile, foobar2000, Mp3tag,
+#: Windows Media Player), read after the canonical key and never written. An alias
+#: that repeats a value being replaced is removed by the write, so it cannot contradict.
+APE_TRACK_TOTALS = ("TRACKTOTAL", "TOTALTRACKS", "TRACKC")
+APE_DISC_TOTALS = ("DISCTOTAL", "TOTALDISCS", "DISCC")
+ASF_TRACK_TOTALS = ("TotalTracks", "TRACKTOTAL")  # beets (mediafile) writes TotalTracks
+ASF_DISC_TOTALS = ("TotalDiscs", "DISCTOTAL")
+
 
 @dataclass(frozen=True)
 class Storage:
@@ -70,42 +78,42 @@ STORAGE: dict[str, Storage] = {
         vorbis.Key("ALBUMARTIST", ("ALBUM ARTIST", "ALBUM_ARTIST")),
         mp4.Atom("aART"),
         asf.Attr("WM/AlbumArtist"),
-        apev2.Item("Album Artist"),
+        apev2.Item("Album Artist", ("ALBUMARTIST", "ALBUM_ARTIST")),
     ),
     "track": Storage(
         id3.Pair("TRCK", 0),
-        vorbis.Number("TRACKNUMBER", ("TRACKTOTAL", "TOTALTRACKS")),
+        vorbis.Number("TRACKNUMBER", ("TRACKTOTAL", "TOTALTRACKS", "TRACKC")),
         mp4.Pair("trkn", 0),
-        asf.Pair("WM/TrackNumber", 0),
-        apev2.Pair("Track", 0),
+        asf.Pair("WM/TrackNumber", 0, (), ASF_TRACK_TOTALS),
+        apev2.Pair("Track", 0, ("TRACKNUMBER",), APE_TRACK_TOTALS),
     ),
     "tracktotal": Storage(
         id3.Pair("TRCK", 1),
-        vorbis.Total("TRACKTOTAL", "TRACKNUMBER", ("TOTALTRACKS",)),
+        vorbis.Total("TRACKTOTAL", "TRACKNUMBER", ("TOTALTRACKS", "TRACKC")),
         mp4.Pair("trkn", 1),
-        asf.Pair("WM/TrackNumber", 1),
-        apev2.Pair("Track", 1),
+        asf.Pair("WM/TrackNumber", 1, (), ASF_TRACK_TOTALS),
+        apev2.Pair("Track", 1, ("TRACKNUMBER",), APE_TRACK_TOTALS),
     ),
     "disc": Storage(
         id3.Pair("TPOS", 0),
-        vorbis.Number("DISCNUMBER", ("DISCTOTAL", "TOTALDISCS")),
+        vorbis.Number("DISCNUMBER", ("DISCTOTAL", "TOTALDISCS", "DISCC")),
         mp4.Pair("disk", 0),
-        asf.Pair("WM/PartOfSet", 0),
-        apev2.Pair("Disc", 0),
+        asf.Pair("WM/PartOfSet", 0, (), ASF_DISC_TOTALS),
+        apev2.Pair("Disc", 0, ("DISCNUMBER",), APE_DISC_TOTALS),
     ),
     "disctotal": Storage(
         id3.Pair("TPOS", 1),
-        vorbis.Total("DISCTOTAL", "DISCNUMBER", ("TOTALDISCS",)),
+        vorbis.Total("DISCTOTAL", "DISCNUMBER", ("TOTALDISCS", "DISCC")),
         mp4.Pair("disk", 1),
-        asf.Pair("WM/PartOfSet", 1),
-        apev2.Pair("Disc", 1),
+        asf.Pair("WM/PartOfSet", 1, (), ASF_DISC_TOTALS),
+        apev2.Pair("Disc", 1, ("DISCNUMBER",), APE_DISC_TOTALS),
     ),
     "date": Storage(
         id3.Text("TDRC"),
-        vorbis.Key("DATE"),
+        vorbis.Key("DATE", ("YEAR",)),
         mp4.Atom("©day"),
         asf.Attr("WM/Year"),
-        apev2.Item("Year"),
+        apev2.Item("Year", ("DATE",)),
     ),
     "originaldate": Storage(
         id3.Text("TDOR"),
@@ -132,15 +140,15 @@ STORAGE: dict[str, Storage] = {
         id3.Described("COMM"),
         vorbis.Key("COMMENT", ("DESCRIPTION",)),
         mp4.Atom("©cmt"),
-        asf.Attr("Description"),
-        apev2.Item("Comment"),
+        asf.Attr("Description", ("WM/Comments",)),
+        apev2.Item("Comment", ("DESCRIPTION",)),
     ),
     "lyrics": Storage(
         id3.Described("USLT"),
-        vorbis.Key("LYRICS", ("UNSYNCEDLYRICS",)),
+        vorbis.Key("LYRICS", ("UNSYNCEDLYRICS", "UNSYNCED LYRICS")),
         mp4.Atom("©lyr"),
         asf.Attr("WM/Lyrics"),
-        apev2.Item("Lyrics"),
+        apev2.Item("Lyrics", ("UNSYNCEDLYRICS", "UNSYNCED LYRICS")),
     ),
     "bpm": Storage(
         id3.Text("TBPM"),
@@ -172,10 +180,10 @@ STORAGE: dict[str, Storage] = {
     ),
     "label": Storage(
         id3.Text("TPUB"),
-        vorbis.Key("LABEL"),
+        vorbis.Key("LABEL", ("ORGANIZATION", "PUBLISHER")),
         mp4.Freeform("LABEL"),
         asf.Attr("WM/Publisher"),
-        apev2.Item("Label"),
+        apev2.Item("Label", ("ORGANIZATION", "PUBLISHER")),
     ),
     "catalognumber": Storage(
         id3.Txxx("CATALOGNUMBER"),

@@ -31,7 +31,7 @@ from libtool.pathutil import display_path
 from libtool.tags.fields import FIELD_BY_NAME, Kind, parse_year, same_values
 from libtool.tags.formats.base import clean
 from libtool.tags.formats.id3 import as_mutagen_timestamp, is_clean_timestamp
-from libtool.tags.read import container_of, open_audio, read_tags, stream_info
+from libtool.tags.read import container_of, flag_problems, open_audio, read_tags, stream_info
 from libtool.tags.tagmap import RULES
 
 TEMP_MARK = b".mlib-tmp-"
@@ -226,7 +226,7 @@ def _verify(
     audio = open_audio(temp)
     if audio.tags is None:
         raise WriteError("verify", f"verification failed for {shown}: no tags after writing")
-    now = {**stream_info(audio), **read_tags(audio)}
+    now = flag_problems({**stream_info(audio), **read_tags(audio)}, os.stat(temp).st_size)
     v23 = isinstance(audio.tags, ID3) and audio.tags.version[:2] == (2, 3)
     for field, values in changes.items():
         if not _equivalent(field, now["tags"].get(field, []), values, v23=v23):

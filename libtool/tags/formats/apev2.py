@@ -9,8 +9,7 @@ from dataclasses import dataclass
 
 from mutagen.apev2 import APETextValue, APEv2
 
-from libtool.tags.fields import split_pair
-from libtool.tags.formats.base import clean, join_pair
+from libtool.tags.formats.base import PairRule, clean
 
 
 def _get(tags: APEv2, key: str) -> list[str]:
@@ -22,38 +21,42 @@ def _get(tags: APEv2, key: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Item:
+    """One item; ``aliases`` are other keys taggers use for it, read after ``key``.
+
+    A write goes to ``key``; an alias goes only if it just repeated the value being
+    replaced (one holding something else is the user's data and stays).
+    """
+
     key: str
+    aliases: tuple[str, ...] = ()
 
     def read(self, tags: APEv2) -> list[str]:
-        return _get(tags, self.key)
+        for key in (self.key, *self.aliases):
+            values = _get(tags, key)
+            if values:
+                return values
+        return []
 
     def write(self, tags: APEv2, values: list[str]) -> None:
+        old = self.read(tags)
+        for alias in self.aliases:
+            if old and _get(tags, alias) == old:
+                del tags[alias]
         if self.key in tags:
             del tags[self.key]
         if values:
             tags[self.key] = list(values)
 
     def claims(self, key: str) -> bool:
-        return key.lower() == self.key.lower()
+        return key.lower() in {k.lower() for k in (self.key, *self.aliases)}
 
 
 @dataclass(frozen=True)
-class Pair:
-    key: str
-    index: int
+class Pair(PairRule):
+    """Track/Disc 'n/N'; other taggers' TRACKNUMBER, TRACKTOTAL, DISCTOTAL... are read too."""
 
-    def read(self, tags: APEv2) -> list[str]:
-        values = _get(tags, self.key)
-        if not values:
-            return []
-        part = split_pair(values[0])[self.index]
-        return [part] if part else []
+    def _get(self, tags: APEv2, key: str) -> list[str]:
+        return _get(tags, key)
 
-    def write(self, tags: APEv2, values: list[str]) -> None:
-        current = _get(tags, self.key)
-        parts = list(split_pair(current[0])) if current else ["", ""]
-        parts[self.index] = values[0] if values else ""
-        Item(self.key).write(tags, [t] if (t := join_pair(parts[0], parts[1])) else [])
-
-    def claims(self, key: str) -> bool:
-        return key.lower() == self.key.lower()
+    def _put(self, tags: APEv2, key: str, values: list[str]) -> None:
+        Item(key).write(tags, values)

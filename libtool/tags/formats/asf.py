@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
+from typing import Any
 
-from mutagen.asf import ASFTags
+from mutagen.asf import ASFGUIDAttribute, ASFTags
 
-from libtool.tags.fields import split_pair
-from libtool.tags.formats.base import clean, join_pair
+from libtool.tags.formats.base import PairRule, binary_summary, clean, safe_str
+
+
+def attr_text(attr: Any) -> str:
+    """An attribute of any ASF type (unicode, bool, DWORD, QWORD, WORD, GUID, bytes) as text."""
+    value = getattr(attr, "value", attr)
+    if isinstance(attr, ASFGUIDAttribute) and isinstance(value, bytes) and len(value) == 16:
+        return str(uuid.UUID(bytes_le=value))
+    if isinstance(value, bytes):
+        return binary_summary(value)
+    return safe_str(value)
+
+
+def _texts(tags: ASFTags, key: str) -> list[str]:
+    return clean([attr_text(v) for v in tags[key]])
 
 
 def _find(tags: ASFTags, key: str) -> list[str]:
@@ -17,45 +32,39 @@ def _find(tags: ASFTags, key: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Attr:
+    """One attribute; ``aliases`` are other names taggers use for it, read after ``key``."""
+
     key: str
+    aliases: tuple[str, ...] = ()
 
     def read(self, tags: ASFTags) -> list[str]:
-        for k in _find(tags, self.key):
-            return clean([str(v) for v in tags[k]])
+        for name in (self.key, *self.aliases):
+            for k in _find(tags, name):
+                return _texts(tags, k)
         return []
 
     def write(self, tags: ASFTags, values: list[str]) -> None:
         old = self.read(tags)  # attributes repeating the value being replaced go; others stay
         for k in _find(tags, self.key):
-            if k == self.key or clean([str(v) for v in tags[k]]) == old:
+            if k == self.key or _texts(tags, k) == old:
                 del tags[k]
+        for alias in self.aliases:
+            for k in _find(tags, alias):
+                if old and _texts(tags, k) == old:
+                    del tags[k]
         if values:
             tags[self.key] = list(values)
 
     def claims(self, key: str) -> bool:
-        return key.lower() == self.key.lower()
+        return key.lower() in {k.lower() for k in (self.key, *self.aliases)}
 
 
 @dataclass(frozen=True)
-class Pair:
-    """WM/TrackNumber and WM/PartOfSet: a number, or 'n/N'."""
+class Pair(PairRule):
+    """WM/TrackNumber and WM/PartOfSet: a number, or 'n/N'; TotalTracks... are read too."""
 
-    key: str
-    index: int
+    def _get(self, tags: ASFTags, key: str) -> list[str]:
+        return Attr(key).read(tags)
 
-    def read(self, tags: ASFTags) -> list[str]:
-        for k in _find(tags, self.key):
-            values = [str(v) for v in tags[k]]
-            if values:
-                part = split_pair(values[0])[self.index]
-                return [part] if part else []
-        return []
-
-    def write(self, tags: ASFTags, values: list[str]) -> None:
-        current = Attr(self.key).read(tags)
-        parts = list(split_pair(current[0])) if current else ["", ""]
-        parts[self.index] = values[0] if values else ""
-        Attr(self.key).write(tags, [t] if (t := join_pair(parts[0], parts[1])) else [])
-
-    def claims(self, key: str) -> bool:
-        return key.lower() == self.key.lower()
+    def _put(self, tags: ASFTags, key: str, values: list[str]) -> None:
+        Attr(key).write(tags, values)

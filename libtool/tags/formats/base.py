@@ -7,7 +7,10 @@ never disagree about where a field lives.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Protocol
+
+from libtool.tags.fields import parse_int, split_pair
 
 
 class Rule(Protocol):
@@ -36,9 +39,95 @@ def clean(values: list[str]) -> list[str]:
     return [v for v in (safe_str(x) for x in values) if v != ""]
 
 
+def binary_summary(data: bytes, what: str = "binary") -> str:
+    """How binary data appears among text values: its kind and size, never its bytes."""
+    return f"<{what}, {len(data)} bytes>"
+
+
 def join_pair(number: str, total: str) -> str:
     if number and total:
         return f"{number}/{total}"
     if total:
         return f"0/{total}"
     return number
+
+
+def _same_number(a: str, b: str) -> bool:
+    a, b = a.strip(), b.strip()
+    return a == b or (parse_int(a) is not None and parse_int(a) == parse_int(b))
+
+
+@dataclass(frozen=True)
+class PairRule:
+    """One half (``index`` 0: the number, 1: the total) of an 'n/N' key, with read aliases.
+
+    ``key`` is where both halves are written, as 'n/N'. ``numbers`` are other keys other
+    taggers put the number in (alone or as 'n/N'), ``totals`` other keys they put the
+    total in. A read takes the key first, then the aliases. A write goes to ``key`` only,
+    keeping the other half wherever it was read from; an alias that just repeated the
+    value being replaced goes, so no stale copy contradicts the new value. Subclasses say
+    how a container gets and puts one key.
+    """
+
+    key: str
+    index: int
+    numbers: tuple[str, ...] = ()
+    totals: tuple[str, ...] = ()
+
+    def _get(self, tags: Any, key: str) -> list[str]:
+        raise NotImplementedError
+
+    def _put(self, tags: Any, key: str, values: list[str]) -> None:
+        raise NotImplementedError
+
+    def _number(self, tags: Any) -> str:
+        for key in (self.key, *self.numbers):
+            values = self._get(tags, key)
+            if values and (part := split_pair(values[0])[0]):
+                return part
+        return ""
+
+    def _total(self, tags: Any) -> str:
+        values = self._get(tags, self.key)
+        if values and (part := split_pair(values[0])[1]):
+            return part
+        for key in self.totals:
+            values = self._get(tags, key)
+            if values and values[0].strip():
+                return values[0].strip()
+        for key in self.numbers:
+            values = self._get(tags, key)
+            if values and (part := split_pair(values[0])[1]):
+                return part
+        return ""
+
+    def read(self, tags: Any) -> list[str]:
+        part = self._total(tags) if self.index else self._number(tags)
+        return [part] if part else []
+
+    def write(self, tags: Any, values: list[str]) -> None:
+        old = self.read(tags)
+        parts = [self._number(tags), self._total(tags)]
+        parts[self.index] = values[0] if values else ""
+        text = join_pair(parts[0], parts[1])
+        self._put(tags, self.key, [text] if text else [])
+        if not old:
+            return  # no alias held a value, or it would have been read
+        for key in self.numbers:
+            current = self._get(tags, key)
+            if not current:
+                continue
+            number, total = split_pair(current[0])
+            if self.index == 0 and _same_number(number, old[0]):
+                self._put(tags, key, [])  # its total, if any, was just written to key
+            elif self.index == 1 and total and _same_number(total, old[0]):
+                self._put(tags, key, [number] if number else [])
+        if self.index == 1:
+            for key in self.totals:
+                current = self._get(tags, key)
+                if current and _same_number(current[0], old[0]):
+                    self._put(tags, key, [])
+
+    def claims(self, key: str) -> bool:
+        keys = (self.key, *(self.totals if self.index else self.numbers))
+        return key.lower() in {k.lower() for k in keys}

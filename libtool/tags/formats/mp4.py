@@ -2,14 +2,44 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
-from mutagen.mp4 import MP4FreeForm, MP4Tags
+from mutagen.mp4 import AtomDataType, MP4FreeForm, MP4Tags
 
 from libtool.tags.fields import parse_bool, parse_int
-from libtool.tags.formats.base import clean
+from libtool.tags.formats.base import binary_summary, clean, safe_str
 
 FREEFORM = "----:com.apple.iTunes:"
+#: Freeform data types that hold UTF-8 text (IMPLICIT: older taggers write text so).
+_TEXT_TYPES = {
+    AtomDataType.IMPLICIT,
+    AtomDataType.UTF8,
+    AtomDataType.HTML,
+    AtomDataType.XML,
+    AtomDataType.ISRC,
+    AtomDataType.MI3P,
+    AtomDataType.UPC,
+    AtomDataType.URL,
+}
+
+
+def freeform_text(value: bytes) -> str:
+    """A freeform atom's value as text, by its data type; binary data is summarised."""
+    kind = getattr(value, "dataformat", AtomDataType.UTF8)
+    data = bytes(value)
+    if kind == AtomDataType.UTF16:
+        return safe_str(data.decode("utf-16-be", "replace"))
+    if kind == AtomDataType.UUID and len(data) == 16:
+        return str(uuid.UUID(bytes=data))
+    if kind == AtomDataType.INTEGER and 0 < len(data) <= 8:
+        return str(int.from_bytes(data, "big", signed=True))
+    if kind in _TEXT_TYPES:
+        try:
+            return safe_str(data.decode("utf-8"))
+        except UnicodeDecodeError:
+            pass
+    return binary_summary(data)
 
 
 @dataclass(frozen=True)
@@ -121,7 +151,7 @@ class Freeform:
         return []
 
     def _values(self, tags: MP4Tags, key: str) -> list[str]:
-        return clean([bytes(v).decode("utf-8", "replace") for v in tags[key]])
+        return clean([freeform_text(v) for v in tags[key]])
 
     def write(self, tags: MP4Tags, values: list[str]) -> None:
         old = self.read(tags)  # atoms repeating the value being replaced go; others stay

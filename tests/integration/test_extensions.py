@@ -1,0 +1,144 @@
+"""Every extension mutagen reads is scanned; other files are counted as skipped."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pkgutil
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import mutagen
+import pytest
+
+from libtool.scan.walk import AUDIO_EXTENSIONS, ScanSummary, walk_tree
+from libtool.tags.read import BY_EXTENSION, read_track
+
+#: Containers mutagen opens that hold video, not music: deliberately not scanned.
+VIDEO = {".mpg", ".mpeg", ".m4v", ".wmv", ".ogv"}
+#: Extensions mutagen's file types claim by content alone (their score ignores the name).
+BY_CONTENT = {
+    "MP4": {".m4a", ".m4b", ".m4p", ".m4r", ".mp4", ".3gp", ".3g2"},
+    "ASF": {".wma", ".asf"},
+    "OggVorbis": {".ogg", ".oga"},
+    "OggFLAC": {".oga"},
+    "OggOpus": {".opus"},
+    "OggSpeex": {".spx"},
+    "WavPack": {".wv"},
+    "Musepack": {".mpc", ".mp+", ".mpp"},
+}
+CANDIDATES = {
+    *VIDEO,
+    *(e for exts in BY_CONTENT.values() for e in exts),
+    *(e.decode() for e in AUDIO_EXTENSIONS),
+    ".wave",
+    ".adts",
+    ".adif",
+    ".eac3",
+    ".mid",
+    ".midi",
+    ".mka",
+    ".ra",
+    ".au",
+    ".caf",
+}
+
+
+def mutagen_file_types() -> list[type[mutagen.FileType]]:
+    for info in pkgutil.iter_modules(mutagen.__path__):
+        if not info.name.startswith("_") and info.name != "m4a":  # m4a: deprecated alias
+            importlib.import_module(f"mutagen.{info.name}")
+    found, todo = [], [mutagen.FileType]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            todo.append(sub)
+            if sub.__module__.startswith("mutagen.") and "score" in vars(sub):
+                found.append(sub)
+    return found
+
+
+def test_every_extension_mutagen_recognises_is_scanned() -> None:
+    types = mutagen_file_types()
+    assert len(types) >= 20
+    for cls in types:
+        by_name = set()
+        for ext in CANDIDATES:
+            try:
+                if cls.score(f"x{ext}", None, b"\x00" * 128) > 0:
+                    by_name.add(ext)
+            except Exception:  # some score functions want a real header; content-only then
+                continue
+        wanted = (by_name | BY_CONTENT.get(cls.__name__, set())) - VIDEO
+        missing = {e for e in wanted if e.encode() not in AUDIO_EXTENSIONS}
+        if cls.__name__ in ("APEv2File", "ID3FileType", "OggTheora"):
+            continue  # generic tag holders and video: no extension of their own
+        assert not missing, (cls.__name__, sorted(missing))
+    assert {e.encode() for e in BY_EXTENSION} == AUDIO_EXTENSIONS
+
+
+FFMPEG = ("ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-f", "lavfi")
+
+
+def _ffmpeg(dest: Path, *args: str) -> Path:
+    subprocess.run(
+        [*FFMPEG, "-i", "sine=duration=1:sample_rate=48000", "-ac", "1", *args, str(dest)],
+        check=True,
+    )
+    return dest
+
+
+#: extension -> (ffmpeg arguments, format read_track reports)
+MADE = {
+    "3g2": (["-c:a", "aac", "-f", "3g2"], "MP4"),
+    "3gp": (["-c:a", "aac", "-f", "3gp"], "MP4"),
+    "m4r": (["-c:a", "aac", "-f", "ipod"], "MP4"),
+    "m4b": (["-c:a", "aac", "-f", "ipod"], "MP4"),
+    "eac3": (["-c:a", "eac3", "-f", "eac3"], "AC3"),
+    "ec3": (["-c:a", "eac3", "-f", "eac3"], "AC3"),
+    "oga": (["-c:a", "flac", "-f", "ogg"], "Ogg FLAC"),
+    "aifc": (["-c:a", "pcm_s16be", "-f", "aiff"], "AIFF"),
+    "adts": (["-c:a", "aac", "-f", "adts"], "AAC"),
+    "wave": (["-c:a", "pcm_s16le", "-f", "wav"], "WAV"),
+}
+
+
+@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg")
+def test_other_extensions_are_walked_and_read(tmp_path: Path) -> None:
+    for ext, (args, _) in MADE.items():
+        _ffmpeg(tmp_path / f"t.{ext}", *args)
+
+    walk = walk_tree(os.fsencode(tmp_path))
+
+    assert sorted(os.path.basename(p).decode() for p in walk.files) == sorted(
+        f"t.{e}" for e in MADE
+    )
+    assert walk.skipped == 0
+    for ext, (_, fmt) in MADE.items():
+        record = read_track(os.fsencode(tmp_path / f"t.{ext}"))
+        assert record["format"] == fmt, ext
+        assert 0.9 < record["length"] < 1.2, ext
+
+
+def test_files_that_are_not_audio_are_counted(tmp_path: Path, audio: Any) -> None:
+    audio.make(tmp_path / "a" / "01.flac", "flac")
+    for name in ("cover.jpg", "a/album.cue", "a/notes.txt", "a/folder.png", "a/NOEXT"):
+        (tmp_path / name).write_bytes(b"x")
+    (tmp_path / ".hidden.jpg").write_bytes(b"x")  # hidden: not seen at all
+    (tmp_path / "sub").mkdir()  # folders are not files
+
+    walk = walk_tree(os.fsencode(tmp_path), ignore=("*.png",))  # ignored: not seen either
+
+    assert len(walk.files) == 1
+    assert walk.skipped == 4
+
+
+def test_summary_line_mentions_skipped_files_only_when_there_are_some() -> None:
+    summary = ScanSummary(added=2, errors=1, seconds=0.5)
+    assert summary.line() == "2 added, 0 updated, 0 missing, 0 unchanged, 1 errors in 0.50s"
+
+    summary.skipped = 3
+    assert summary.line() == (
+        "2 added, 0 updated, 0 missing, 0 unchanged, 1 errors, 3 skipped (not audio) in 0.50s"
+    )
