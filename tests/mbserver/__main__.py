@@ -34,15 +34,15 @@ def main(argv: list[str] | None = None) -> int:
         catalogue, rate_limit=args.rate_limit or None, port=args.port, bind=args.bind,
         verbose=not args.quiet,
     )  # fmt: skip
-    with server:
-        print(f"host {server.host}  ({len(catalogue.releases)} releases, "
-              f"{len(catalogue.recordings)} recordings)", flush=True)  # fmt: skip
-        print(f'musicbrainzngs.set_hostname("{server.host}", use_https=False); Ctrl-C stops',
-              flush=True)  # fmt: skip
-        try:
+    try:
+        with server:
+            print(f"host {server.host}  ({len(catalogue.releases)} releases, "
+                  f"{len(catalogue.recordings)} recordings)", flush=True)  # fmt: skip
+            print(f'musicbrainzngs.set_hostname("{server.host}", use_https=False); Ctrl-C stops',
+                  flush=True)  # fmt: skip
             threading.Event().wait()
-        except KeyboardInterrupt:
-            print("stopping", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("stopping", file=sys.stderr)
     return 0
 
 
