@@ -17,10 +17,11 @@ it. Ties keep catalogue order.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from .catalogue import Catalogue, Recording, Release
@@ -71,7 +72,7 @@ class Term:
 @dataclass
 class Group:
     field: str | None
-    clauses: list[tuple[Occur, Term | Group]] = field(default_factory=list)
+    clauses: list[tuple[Occur, Term | Group]] = dataclasses.field(default_factory=list)
 
 
 _SPECIAL = set('+-&|!(){}[]^"~*?:\\/')
@@ -125,9 +126,9 @@ class _Parser:
                 if op in ("AND", "&&"):
                     if last_index is None:
                         raise self.error("AND without a left operand")
-                    occ, node = group.clauses[last_index]
+                    occ, left = group.clauses[last_index]
                     if occ == "should":
-                        group.clauses[last_index] = ("must", node)
+                        group.clauses[last_index] = ("must", left)
                     pending = "must"
                 elif op == "NOT":
                     pending = "must_not"
@@ -271,9 +272,9 @@ DEFAULT_FIELDS = {"release": ("release", "artist"), "recording": ("recording", "
 class Doc:
     """One searchable entity: for each field, its values (text fields as token lists)."""
 
-    text: dict[str, list[list[str]]] = field(default_factory=dict)
-    keyword: dict[str, set[str]] = field(default_factory=dict)
-    ints: dict[str, set[int]] = field(default_factory=dict)
+    text: dict[str, list[list[str]]] = dataclasses.field(default_factory=dict)
+    keyword: dict[str, set[str]] = dataclasses.field(default_factory=dict)
+    ints: dict[str, set[int]] = dataclasses.field(default_factory=dict)
 
     def add(self, kind: FieldKind, name: str, value: str | int | None) -> None:
         if value is None or value == "":
