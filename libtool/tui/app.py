@@ -179,8 +179,10 @@ class LibraryApp(App[None]):
         poll_interval: float | None = 5.0,
         search_delay: float = 0.15,
         export_default: str = "mlib-export.csv",
+        cursor_blink: bool = True,
     ) -> None:
         super().__init__()
+        self.cursor_blink = cursor_blink
         self.service = service
         self.poll_interval = poll_interval
         self.search_delay = search_delay
@@ -239,11 +241,17 @@ class LibraryApp(App[None]):
         if isinstance(theme, str) and theme in self.available_themes:
             self.theme = theme
         self.theme_changed_signal.subscribe(self, self._remember_theme)
+        self.tune_inputs(self.screen)
         self.query_one("#nav", Tree).show_root = True
         self.refresh_all()
         self.tracks.focus()
         if self.poll_interval:
             self.set_interval(self.poll_interval, self.check_external)
+
+    def tune_inputs(self, root: Any) -> None:
+        """Apply the cursor-blink choice (tests and snapshots turn it off)."""
+        for widget in root.query(Input):
+            widget.cursor_blink = self.cursor_blink
 
     def _remember_theme(self, theme: Any) -> None:
         tui_settings.save(theme=theme.name)
@@ -754,6 +762,7 @@ def make_app(
     poll_interval: float | None = 5.0,
     search_delay: float = 0.15,
     export_default: str = "mlib-export.csv",
+    cursor_blink: bool = True,
 ) -> LibraryApp:
     """The TUI on ``service``'s library (``mlib`` and ``mlib tui`` open it)."""
     return LibraryApp(
@@ -761,4 +770,5 @@ def make_app(
         poll_interval=poll_interval,
         search_delay=search_delay,
         export_default=export_default,
+        cursor_blink=cursor_blink,
     )

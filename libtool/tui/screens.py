@@ -157,6 +157,7 @@ class EditScreen(ModalScreen[int | None]):
                 yield Button(Content("Cancel (esc)"), id="cancel")
 
     def on_mount(self) -> None:
+        getattr(self.app, "tune_inputs", lambda root: None)(self)
         self.query_one("#field-title", Input).focus()
 
     def _check(self, name: str, value: str) -> list[str] | None:
@@ -454,6 +455,10 @@ class ExportScreen(ModalScreen[str | None]):
             with Horizontal(classes="buttons"):
                 yield Button(Content("Export"), variant="primary", id="export")
                 yield Button(Content("Cancel"), id="cancel")
+
+    def on_mount(self) -> None:
+        getattr(self.app, "tune_inputs", lambda root: None)(self)
+        self.query_one(Input).focus()
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#export")
