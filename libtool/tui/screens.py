@@ -150,6 +150,7 @@ class EditScreen(ModalScreen[int | None]):
                             placeholder="(mixed)" if f.name in self.mixed else "",
                             id=f"field-{f.name}",
                             classes="field-input",
+                            select_on_focus=False,
                         )
                         yield Label("", id=f"error-{f.name}", classes="field-error")
             with Horizontal(classes="buttons"):
