@@ -55,7 +55,7 @@ class Context:
 pass_ctx = click.make_pass_decorator(Context)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, invoke_without_command=True)
 @click.option("--db", "database", metavar="PATH_OR_URL", help="Library database (env MLIB_DB).")
 @click.option("--config", "config", metavar="FILE", help="TOML config file (env MLIB_CONFIG).")
 @click.version_option(__version__, prog_name="mlib")
@@ -68,6 +68,17 @@ def cli(click_ctx: click.Context, database: str | None, config: str | None) -> N
     ctx = Context(load_settings(config=config, database=database))
     click_ctx.obj = ctx
     click_ctx.call_on_close(ctx.close)
+    if click_ctx.invoked_subcommand is None:  # plain `mlib` opens the TUI
+        click_ctx.invoke(tui)
+
+
+@cli.command()
+@pass_ctx
+def tui(ctx: Context) -> None:
+    """Open the library browser (also what plain `mlib` does)."""
+    from libtool.tui.app import make_app
+
+    make_app(ctx.service).run()
 
 
 class CtrlC:
