@@ -7,6 +7,8 @@ tracebacks are for bugs. No queries or rules live here: they are the service's.
 from __future__ import annotations
 
 import contextlib
+import os
+import shlex
 import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -18,7 +20,14 @@ import click
 
 from libtool import __version__
 from libtool.config import Settings, load_settings
-from libtool.display import json_line, render_template, safe_text
+from libtool.display import (
+    ALBUM_FIELDS,
+    TRACK_FIELDS,
+    check_template,
+    json_line,
+    render_template,
+    safe_text,
+)
 from libtool.errors import LibtoolError
 from libtool.events import CancelToken, Event, FileOutcome, Note, Planned, Progress
 from libtool.scan.walk import ScanSummary
@@ -35,15 +44,29 @@ DEFAULT_ALBUM_FORMAT = "$albumartist - $album"
 class Context:
     """What every command shares: settings, and the service opened on first use."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, again: str = "mlib") -> None:
         self.settings = settings
+        self.again = again  # how to run mlib on this library again, for hints
+        self.may_create = False  # only commands that add to a library may start a new one
         self._service: Service | None = None
 
     @property
     def service(self) -> Service:
         if self._service is None:
             from libtool.service.core import Service
+            from libtool.service.scanning import database_file
 
+            file = database_file(self.settings.database)
+            if (
+                file is not None
+                and not self.may_create
+                and file.parent.is_dir()  # else open_library names the missing folder
+                and not file.exists()
+            ):  # a read-only command on a typo'd path must not start an empty library
+                raise LibtoolError(
+                    f"there is no library database at {file} yet: "
+                    f"'{self.again} scan FOLDER' makes one"
+                )
             self._service = Service(self.settings)
         return self._service
 
@@ -65,7 +88,12 @@ def cli(click_ctx: click.Context, database: str | None, config: str | None) -> N
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
-    ctx = Context(load_settings(config=config, database=database))
+    again = " ".join(
+        ["mlib"]
+        + ([f"--db {shlex.quote(database)}"] if database else [])
+        + ([f"--config {shlex.quote(config)}"] if config else [])
+    )
+    ctx = Context(load_settings(config=config, database=database), again)
     click_ctx.obj = ctx
     click_ctx.call_on_close(ctx.close)
     if click_ctx.invoked_subcommand is None:  # plain `mlib` opens the TUI
@@ -78,6 +106,7 @@ def tui(ctx: Context) -> None:
     """Open the library browser (also what plain `mlib` does)."""
     from libtool.tui.app import make_app
 
+    ctx.may_create = True  # an empty library opens too, and offers to scan a folder
     make_app(ctx.service).run()
 
 
@@ -164,12 +193,15 @@ def event_printer(
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option("--full", is_flag=True, help="Re-read every file, changed or not.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: cores).")
+@click.option(
+    "--jobs", "-j", type=click.IntRange(1, 256), help="Worker processes (default: cores)."
+)
 @pass_ctx
 def scan(ctx: Context, paths: tuple[str, ...], full: bool, jobs: int | None) -> None:
     """Add PATHS as library roots and scan them; with no PATHS, rescan every root."""
     from libtool.service import scanning
 
+    ctx.may_create = True
     with cancel_on_ctrl_c() as cancel, event_printer(sys.stderr.isatty()) as events:
         summary = scanning.scan(
             ctx.settings,
@@ -180,15 +212,15 @@ def scan(ctx: Context, paths: tuple[str, ...], full: bool, jobs: int | None) -> 
             events=events,
             cancel=cancel,
         )
-    _report_scan(summary)
+    _report_scan(summary, ctx.again)
 
 
-def _report_scan(summary: ScanSummary) -> None:
+def _report_scan(summary: ScanSummary, again: str) -> None:
     for note in summary.notes:
         click.echo(f"note: {safe_text(note)}", err=True)
     click.echo(summary.line())
     if summary.errors:
-        click.echo("Run 'mlib errors' to see the files that could not be read.", err=True)
+        click.echo(f"Run '{again} errors' to see the files that could not be read.", err=True)
     if summary.interrupted:
         sys.exit(130)
 
@@ -213,6 +245,11 @@ def ls(
       field::regex      regular expression                title::^The
       ^term             negation                          ^genre:jazz
     """
+    check_template(
+        template or (DEFAULT_ALBUM_FORMAT if albums else DEFAULT_FORMAT),
+        ALBUM_FIELDS if albums else TRACK_FIELDS,
+        "--format template",
+    )
     if albums:
         for album in ctx.service.albums(query):
             values: dict[str, object] = {
@@ -253,7 +290,7 @@ def export(
         ctx.service.export_csv(sys.stdout, query, columns, excel=excel)
         return
     count = ctx.service.export_csv_file(target, query, columns, excel=excel)
-    click.echo(f"exported {count} tracks to {target}", err=True)
+    click.echo(f"exported {counted(count, 'track')} to {target}", err=True)
 
 
 @cli.command()
@@ -274,12 +311,17 @@ def roots(ctx: Context) -> None:
     rows = ctx.service.roots()
     for root in rows:
         when = root.last_scan_at.strftime("%Y-%m-%d %H:%M") if root.last_scan_at else "never"
-        click.echo(f"{safe_text(root.path)}\t{root.tracks} tracks\tscanned {when}")
+        click.echo(f"{safe_text(root.path)}\t{counted(root.tracks, 'track')}\tscanned {when}")
     if not rows:
         click.echo("no library roots yet: add one with mlib scan FOLDER", err=True)
 
 
 # --- editing, writing, history ---------------------------------------------------------
+
+
+def counted(n: int, singular: str, plural: str | None = None) -> str:
+    """``1 track``, ``2 tracks``: the count with the noun that agrees with it."""
+    return f"{n} {singular if n == 1 else plural or singular + 's'}"
 
 
 def _shown(values: list[str], limit: int = 200) -> str:
@@ -301,7 +343,7 @@ def _print_diffs(diffs: Sequence[FieldChange], limit: int = 200) -> None:
             shown_tracks += 1
             if shown_tracks > limit:
                 rest = len({d.track_id for d in diffs}) - limit
-                click.echo(f"... and {rest} more tracks")
+                click.echo(f"... and {counted(rest, 'more track', 'more tracks')}")
                 return
             click.echo(safe_text(diff.path_text))
             last = diff.track_id
@@ -334,7 +376,7 @@ def _file_run() -> Iterator[tuple[Callable[[Event], None], CancelToken]]:
 
 def _finish_run(result: RunResult, verb: str) -> None:
     click.echo(
-        f"run {result.run_id}: {result.ok} files {verb}, {result.failed} failed"
+        f"run {result.run_id}: {counted(result.ok, 'file')} {verb}, {result.failed} failed"
         + (f", {result.skipped} already as before" if result.skipped else "")
     )
     if result.interrupted:
@@ -374,7 +416,9 @@ def modify(ctx: Context, args: tuple[str, ...], yes: bool) -> None:
     for refusal in plan.refused:
         click.echo(f"note: {safe_text(refusal)}", err=True)
     if not plan.diffs:
-        click.echo(f"{plan.matched} tracks match; nothing would change")
+        click.echo(
+            f"{counted(plan.matched, 'track matches', 'tracks match')}; nothing would change"
+        )
         return
     _print_diffs(plan.diffs)
     if not _confirm(f"Stage these changes to {plan.tracks} tracks?", yes):
@@ -382,7 +426,8 @@ def modify(ctx: Context, args: tuple[str, ...], yes: bool) -> None:
         return
     staged = ctx.service.stage(plan.diffs, "modify")
     click.echo(
-        f"{staged} changes pending on {plan.tracks} tracks; 'mlib write' writes them to the files"
+        f"{counted(staged, 'change')} pending on {counted(plan.tracks, 'track')}; "
+        "'mlib write' writes them to the files"
     )
 
 
@@ -396,10 +441,11 @@ def status(ctx: Context, query: tuple[str, ...]) -> None:
         click.echo("no pending changes")
         return
     _print_diffs(diffs, limit=10_000)
-    click.echo(f"{len(diffs)} pending changes on {len({d.track_id for d in diffs})} tracks")
+    tracks = len({d.track_id for d in diffs})
+    click.echo(f"{counted(len(diffs), 'pending change')} on {counted(tracks, 'track')}")
     conflicts = sum(d.conflict for d in diffs)
     if conflicts:
-        click.echo(f"{conflicts} conflicts: their files changed since the changes were staged")
+        click.echo(f"{counted(conflicts, 'conflict')}: files changed since changes were staged")
 
 
 @cli.command()
@@ -408,7 +454,7 @@ def status(ctx: Context, query: tuple[str, ...]) -> None:
 def discard(ctx: Context, query: tuple[str, ...]) -> None:
     """Drop pending changes of tracks matching QUERY (files are not touched)."""
     count = ctx.service.discard(query)
-    click.echo(f"discarded {count} pending changes")
+    click.echo(f"discarded {counted(count, 'pending change')}")
 
 
 @cli.command()
@@ -421,7 +467,7 @@ def write(ctx: Context, query: tuple[str, ...], dry_run: bool, force: bool) -> N
     if dry_run:
         diffs = ctx.service.status(query)
         _print_diffs(diffs, limit=10_000)
-        click.echo(f"dry run: would write {len({d.track_id for d in diffs})} files")
+        click.echo(f"dry run: would write {counted(len({d.track_id for d in diffs}), 'file')}")
         return
     with _file_run() as (events, cancel):
         result = ctx.service.write(query, force=force, events=events, cancel=cancel)
@@ -481,17 +527,21 @@ def import_csv(ctx: Context, file: str, dry_run: bool, skip_bad_rows: bool) -> N
     _print_diffs(result.diffs, limit=10_000)
     if result.errors and not skip_bad_rows:
         click.echo(
-            f"nothing staged: {result.bad_rows} bad rows of {result.rows}; "
+            f"nothing staged: {counted(result.bad_rows, 'bad row')} of {result.rows}; "
             "fix them or use --skip-bad-rows",
             err=True,
         )
         sys.exit(1)
     if dry_run:
-        click.echo(f"dry run: {len(result.diffs)} changes found in {result.rows} rows")
+        click.echo(
+            f"dry run: {counted(len(result.diffs), 'change')} found in "
+            f"{counted(result.rows, 'row')}"
+        )
         return
     click.echo(
-        f"{result.staged} changes pending from {result.rows - result.bad_rows} rows"
-        + (f" ({result.bad_rows} bad rows skipped)" if result.bad_rows else "")
+        f"{counted(result.staged or 0, 'change')} pending from "
+        f"{counted(result.rows - result.bad_rows, 'row')}"
+        + (f" ({counted(result.bad_rows, 'bad row')} skipped)" if result.bad_rows else "")
         + "; 'mlib write' writes them"
     )
 
@@ -526,9 +576,19 @@ def main(argv: list[str] | None = None) -> Any:
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         sys.exit(130)
+    except click.UsageError as exc:  # one line, like every other error
+        where = exc.ctx.command_path if exc.ctx else "mlib"
+        click.echo(
+            f"mlib: error: {safe_text(exc.format_message())} (see '{where} --help')", err=True
+        )
+        sys.exit(exc.exit_code)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
+    except BrokenPipeError:  # 'mlib ls | head': the reader has all it wanted
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
     except LibtoolError as exc:
         click.echo(f"mlib: error: {safe_text(exc)}", err=True)
         sys.exit(2)

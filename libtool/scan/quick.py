@@ -72,6 +72,7 @@ def _check(
         if not os.path.isdir(root):
             return None
         walk = walk_tree(root, ignore)
+        summary.skipped += walk.skipped
         if walk.problems or walk.unreadable or not walk.files:
             return None
         known = {

@@ -209,6 +209,7 @@ def _scan_target(
         )
         return
     walk = walk_tree(target.path, ignore, report)
+    summary.skipped += walk.skipped
     for path, kind, message in walk.problems:
         writer.error(path, kind, message)
     if not walk.files and present:

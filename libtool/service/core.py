@@ -454,8 +454,9 @@ class Service:
         *,
         excel: bool = False,
     ) -> int:
+        terms = query if isinstance(query, str) else list(query)
         with self.library.session() as session:
-            return csvio.export_csv(session, out, list(query), columns, excel=excel)
+            return csvio.export_csv(session, out, terms, columns, excel=excel)
 
     def export_csv_file(
         self,

@@ -287,7 +287,7 @@ class LibraryApp(App[None]):
             return
         name = node.data[1]
         if name is None:
-            albums = [a for a in self.service.albums(["albumartist:"]) if a.albumartist is None]
+            albums = [a for a in self.service.albums(["albumartist::^$"]) if a.albumartist is None]
         else:
             albums = self.service.albums(albumartist=name)
         for album in albums:
@@ -334,7 +334,8 @@ class LibraryApp(App[None]):
             ids = self.service.album_track_ids(source.album_id)
         else:
             if source.name is None:
-                albums = [a for a in self.service.albums(["albumartist:"]) if a.albumartist is None]
+                unnamed = self.service.albums(["albumartist::^$"])
+                albums = [a for a in unnamed if a.albumartist is None]
             else:
                 albums = self.service.albums(albumartist=source.name)
             ids = [i for a in albums for i in self.service.album_track_ids(a.id)]

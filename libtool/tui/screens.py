@@ -377,10 +377,10 @@ class ProblemsScreen(Screen[list[str] | None]):
 
     CHECKS: tuple[tuple[str, list[str]], ...] = (
         ("Missing files (vanished since they were scanned)", ["missing:true"]),
-        ("Tracks without a title", ["title:"]),
-        ("Tracks without an artist", ["artist:"]),
-        ("Tracks without an album", ["album:"]),
-        ("Tracks without a track number", ["track:"]),
+        ("Tracks without a title", ["title::^$"]),
+        ("Tracks without an artist", ["artist::^$"]),
+        ("Tracks without an album", ["album::^$"]),
+        ("Tracks without a track number", ["track::^$"]),
     )
 
     def __init__(self, service: Service) -> None:

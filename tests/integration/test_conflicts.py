@@ -30,7 +30,7 @@ def test_outside_edit_after_staging_is_a_conflict_until_forced(
     status = mlib("status", check=True).stdout
     assert "title: External -> X2" in status
     assert "conflict: staged against Original" in status
-    assert "1 conflicts" in status
+    assert "1 conflict: files changed" in status
 
     refused = mlib("write")
     assert refused.returncode == 1
@@ -40,7 +40,7 @@ def test_outside_edit_after_staging_is_a_conflict_until_forced(
     assert "title: External -> X2" in mlib("status", check=True).stdout  # still pending
 
     forced = mlib("write", "--force", check=True)
-    assert "1 files written, 0 failed" in forced.stdout
+    assert "1 file written, 0 failed" in forced.stdout
     assert title_of(song) == ["X2"]
     assert mlib("status", check=True).stdout.startswith("no pending changes")
 
@@ -70,4 +70,4 @@ def test_files_that_cannot_hold_tags_refuse_edits_when_staged(
     status = mlib("status", check=True).stdout
     assert "song.mp3" in status and "stream.ac3" not in status
     written = mlib("write", check=True)
-    assert "1 files written, 0 failed" in written.stdout
+    assert "1 file written, 0 failed" in written.stdout

@@ -107,7 +107,7 @@ def test_bad_rows_are_reported_by_line_and_nothing_is_applied(audio, tmp_path: P
 
     skipped = mlib("import-csv", path, "--skip-bad-rows")
     assert skipped.returncode == 0
-    assert "1 changes pending" in skipped.stdout and "3 bad rows skipped" in skipped.stdout
+    assert "1 change pending" in skipped.stdout and "3 bad rows skipped" in skipped.stdout
 
 
 @pytest.mark.parametrize(
@@ -133,7 +133,7 @@ def test_match_by_path_only_and_unknown_path(audio, tmp_path: Path, mlib) -> Non
     rows[1]["path"] = rows[1]["path"] + ".gone"
     result = mlib("import-csv", save(tmp_path / "p.csv", header, rows), "--skip-bad-rows")
     assert "unknown path" in result.stderr
-    assert "1 changes pending" in result.stdout
+    assert "1 change pending" in result.stdout
 
 
 def test_unedited_round_trip_of_awkward_values_changes_nothing(audio, tmp_path: Path, mlib) -> None:  # type: ignore[no-untyped-def]
@@ -162,7 +162,7 @@ def test_unedited_round_trip_of_awkward_values_changes_nothing(audio, tmp_path: 
 
     rows[0]["bpm"] = "120"  # a real edit next to the awkward values
     result = mlib("import-csv", save(tmp_path / "edit.csv", header, rows))
-    assert "1 changes pending" in result.stdout
+    assert "1 change pending" in result.stdout
     mlib("write", check=True)
     tags = mutagen.File(path).tags
     assert tags["BPM"] == ["120"] and tags["TITLE"] == ["Pollux", "Pollux (live)"]

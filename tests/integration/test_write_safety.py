@@ -189,7 +189,7 @@ def test_cli_modify_write_undo_redo(audio, tmp_path: Path, mlib) -> None:  # typ
     assert "2 pending changes" in mlib("status").stdout
 
     dry = mlib("write", "--dry-run")
-    assert "would write 1 files" in dry.stdout and title_of(path) == "Old Title"
+    assert "would write 1 file" in dry.stdout and title_of(path) == "Old Title"
     assert mlib("write").returncode == 0
     tags = mutagen.File(path).tags
     assert tags["TITLE"] == ["New"] and "ARTIST" not in tags and tags["MOOD"] == ["calm"]

@@ -312,7 +312,7 @@ def test_problems_view_jumps_to_tracks(service: Service) -> None:
         await pilot.press("enter")
         await settle(app, pilot)
         assert not isinstance(app.screen, ProblemsScreen)
-        assert app.source.query == "title:" and len(app.tracks.ids) == 1
+        assert app.source.query == "'title::^$'" and len(app.tracks.ids) == 1
         await pilot.press("x")
         await settle(app, pilot, rounds=4)
         options = app.screen.query_one(OptionList)
