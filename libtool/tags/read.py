@@ -320,7 +320,7 @@ def stream_info(audio: mutagen.FileType) -> dict[str, Any]:
 
 def read_tags(audio: mutagen.FileType) -> dict[str, Any]:
     """Canonical values (raw and typed), extras, picture presence and tag container."""
-    tags = audio.tags
+    tags: Any = audio.tags  # Any: each container's tag class reads differently
     container = container_of(tags)
     raw: dict[str, list[str]] = {}
     extras: dict[str, list[str]] = {}
@@ -494,7 +494,7 @@ def id3_key(key: str, frame: Any) -> str:
 
 def _ape_extra(key: str, value: Any) -> tuple[list[str], bool]:
     if isinstance(value, APEBinaryValue):
-        return [binary_summary(value.value)], key.lower().startswith("cover art")
+        return [binary_summary(bytes(value.value or b""))], key.lower().startswith("cover art")
     if isinstance(value, APETextValue):
         return [safe_str(v) for v in value], False
     if isinstance(value, APEExtValue):  # a link to external data: keep the locator

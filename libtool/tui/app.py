@@ -612,7 +612,10 @@ class LibraryApp(App[None]):
     def run_job(
         self, kind: str, call: Callable[[Any, CancelToken], Any], token: CancelToken
     ) -> None:
-        sink = throttled(lambda event: self.post_message(JobEvent(event)))
+        def post(event: Event) -> None:
+            self.post_message(JobEvent(event))
+
+        sink = throttled(post)
         try:
             result = call(sink, token)
         except LibtoolError as exc:

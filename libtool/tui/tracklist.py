@@ -134,7 +134,7 @@ class TrackList(ScrollView, can_focus=True):
         Binding("end", "jump(-1)", "Last", show=False, id="list.end"),
         Binding("shift+up", "extend(-1)", "Select up", show=False, id="list.extend_up"),
         Binding("shift+down", "extend(1)", "Select down", show=False, id="list.extend_down"),
-        Binding("space", "toggle", "Select", id="list.toggle"),
+        Binding("space", "toggle_selection", "Select", id="list.toggle"),
         Binding("ctrl+a", "select_all", "Select all", id="list.select_all"),
         Binding("escape", "select_none", "Clear selection", show=False, id="list.select_none"),
         Binding("enter", "activate", "Edit", show=False, id="list.activate"),
@@ -287,7 +287,7 @@ class TrackList(ScrollView, can_focus=True):
         self._refresh_index(index)
         self.post_message(self.SelectionChanged(len(self.selected)))
 
-    def action_toggle(self) -> None:
+    def action_toggle_selection(self) -> None:
         if self.ids:
             self._toggle(self.cursor)
             self.move_to(self.cursor + 1)

@@ -7,6 +7,7 @@ TORY -> TDOR), so rules speak v2.4 only; saving converts back when asked.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from mutagen import id3
 
@@ -33,7 +34,7 @@ def frame_class(frame_id: str) -> type[id3.Frame]:
     return RAW_TIMESTAMP.get(frame_id) or getattr(id3, frame_id)
 
 
-def is_clean_timestamp(frame: id3.Frame) -> bool:
+def is_clean_timestamp(frame: Any) -> bool:  # Any: mutagen types frames loosely
     """Whether mutagen's timestamp parsing would keep this frame's text unchanged."""
 
     def same(text: str) -> bool:  # mutagen writes "2001-02-03 04:05" for "...T04:05"
@@ -42,7 +43,7 @@ def is_clean_timestamp(frame: id3.Frame) -> bool:
     return all(same(str(t)) for t in frame.text)
 
 
-def as_mutagen_timestamp(frame: id3.Frame) -> id3.Frame:
+def as_mutagen_timestamp(frame: Any) -> id3.Frame:
     """The same frame as mutagen's own timestamp class (what ``update_to_v23`` expects)."""
     return getattr(id3, frame.FrameID)(encoding=frame.encoding, text=[str(t) for t in frame.text])
 
@@ -106,7 +107,7 @@ class Txxx:
 
     desc: str
 
-    def _frames(self, tags: id3.ID3) -> list[id3.TXXX]:
+    def _frames(self, tags: id3.ID3) -> list[Any]:
         want = self.desc.lower()
         return [f for f in tags.getall("TXXX") if f.desc.lower() == want]
 
@@ -152,16 +153,16 @@ class Described:
 
     frame: str
 
-    def _frames(self, tags: id3.ID3) -> list[id3.Frame]:
+    def _frames(self, tags: id3.ID3) -> list[Any]:
         return [f for f in tags.getall(self.frame) if f.desc == ""]
 
-    def _source(self, tags: id3.ID3) -> id3.Frame | None:
+    def _source(self, tags: id3.ID3) -> Any:
         """The frame read: English first, else the first in another language."""
         frames = sorted(self._frames(tags), key=lambda f: f.lang != "eng")
         return frames[0] if frames else None
 
     @staticmethod
-    def _text(frame: id3.Frame) -> list[str]:
+    def _text(frame: Any) -> list[str]:
         return clean(frame.text if isinstance(frame.text, list) else [frame.text])
 
     def read(self, tags: id3.ID3) -> list[str]:
