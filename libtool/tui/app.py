@@ -326,7 +326,7 @@ class LibraryApp(App[None]):
         return (*COLUMNS[self.sort_index - 1].sort, "path")
 
     def _ids_for(self, source: Source) -> list[int]:
-        from libtool.tui._pending_service import sort_ids
+        from libtool.service.library_views import sort_ids
 
         if source.kind == "query":
             return self.service.track_ids(source.query, sort=self.sort, descending=self.descending)
@@ -513,7 +513,7 @@ class LibraryApp(App[None]):
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
     def export(self, path: str, ids: list[int]) -> None:
-        from libtool.tui._pending_service import export_ids
+        from libtool.service.library_views import export_ids
 
         source = self.source
         try:

@@ -399,7 +399,7 @@ class ProblemsScreen(Screen[list[str] | None]):
 
     @work(thread=True, exclusive=True, group="problems", exit_on_error=False)
     def gather(self) -> None:
-        from libtool.tui._pending_service import album_problems
+        from libtool.service.library_views import album_problems
 
         entries: list[tuple[Content, list[str] | None]] = []
         for title, query in self.CHECKS:

@@ -1,7 +1,6 @@
-"""Stop-gaps for service methods the TUI needs, built only on public ``Service`` methods.
-
-Each one is meant to move into ``libtool.service.core`` (see the TUI report); until then
-they live here, small and rule-free.
+"""Library views a front end asks for, built only on public ``Service`` methods:
+ids in a sort order, an export of exactly some ids, albums whose track numbers have
+gaps or repeats. Here, not in a front end, so every front end shares the same rules.
 """
 
 from __future__ import annotations
@@ -95,7 +94,7 @@ def album_problems(service: Service, limit: int = 1000) -> list[AlbumProblem]:
                 notes.append(f"{prefix}missing track numbers {shown}")
         if notes:
             query = [f"album:={album}"]
-            query.append(f"albumartist:={albumartist}" if albumartist else "albumartist:")
+            query.append(f"albumartist:={albumartist}" if albumartist else "albumartist::^$")
             found.append(AlbumProblem(albumartist, album, "; ".join(notes), query))
             if len(found) >= limit:
                 break
