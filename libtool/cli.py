@@ -19,10 +19,9 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from libtool import __version__
+from libtool.columns import ALBUM_FIELDS, ALL_COLUMNS
 from libtool.config import Settings, load_settings
 from libtool.display import (
-    ALBUM_FIELDS,
-    TRACK_FIELDS,
     check_template,
     json_line,
     render_template,
@@ -247,7 +246,7 @@ def ls(
     """
     check_template(
         template or (DEFAULT_ALBUM_FORMAT if albums else DEFAULT_FORMAT),
-        ALBUM_FIELDS if albums else TRACK_FIELDS,
+        ALBUM_FIELDS if albums else ALL_COLUMNS,
         "--format template",
     )
     if albums:

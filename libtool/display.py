@@ -14,29 +14,6 @@ from string import Template
 
 from libtool.errors import UsageError
 from libtool.pathutil import display_path
-from libtool.tags.fields import FIELD_NAMES
-
-#: The fields ``ls --format`` offers for tracks: the columns ``ls --json`` prints.
-TRACK_FIELDS: tuple[str, ...] = (
-    "id",
-    "path",
-    *FIELD_NAMES,
-    "length",
-    "bitrate",
-    "format",
-    "year",
-    "originalyear",
-    "codec",
-    "tag_format",
-    "sample_rate",
-    "channels",
-    "bits_per_sample",
-    "has_picture",
-    "size",
-    "missing",
-)
-#: The fields ``ls --albums --format`` offers.
-ALBUM_FIELDS: tuple[str, ...] = ("albumartist", "album", "year", "tracks", "mb_albumid", "path")
 
 _TABLE: dict[int, str] = {code: chr(0x2400 + code) for code in range(0x20)}  # ␀ ... ␟
 _TABLE[0x7F] = "\u2421"  # ␡

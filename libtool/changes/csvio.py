@@ -20,26 +20,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from libtool.changes.pending import FieldChange, diff_changes, parse_value
+from libtool.columns import ALL_COLUMNS, DEFAULT_COLUMNS
 from libtool.db.models import Track
 from libtool.db.query import compile_query
 from libtool.errors import UsageError
 from libtool.pathutil import cell_to_path, path_to_cell
 from libtool.tags.fields import FIELD_BY_NAME, FIELD_NAMES, MULTI_SEP
 
-DEFAULT_COLUMNS: tuple[str, ...] = ("id", "path", *FIELD_NAMES, "length", "bitrate", "format")
-EXTRA_COLUMNS: tuple[str, ...] = (
-    "year",
-    "originalyear",
-    "codec",
-    "tag_format",
-    "sample_rate",
-    "channels",
-    "bits_per_sample",
-    "has_picture",
-    "size",
-    "missing",
-)
-ALL_COLUMNS = DEFAULT_COLUMNS + EXTRA_COLUMNS
 ORDER = ("albumartist", "album", "disc", "track", "path_text")
 
 _GUARDED = re.compile(r"^'*[=+\-@\t\r]")  # what a spreadsheet would run, behind any quotes
