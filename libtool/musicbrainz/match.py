@@ -200,7 +200,7 @@ def recording_query(track: LocalTrack) -> RecordingQuery:
         recording=light(track.display_title),
         artist=light(track.artist or track.albumartist),
         release=light(track.album),
-        dur_ms=None if track.length_s is None else int(track.length_s * 1000),
+        dur_ms=None if track.length_s is None else round(track.length_s * 1000),
         isrc=track.isrc.strip(),
     )
 
