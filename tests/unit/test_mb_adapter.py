@@ -11,6 +11,7 @@ import socket
 import threading
 import time
 import urllib.parse
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -42,6 +43,7 @@ SEA_OF_COWARDS = "8eb2b179-643d-3507-b64c-29fcc6745156"
 URK = "fe29e7f0-eb46-44ba-9348-694166f47885"
 RECORDING = "f606f733-c1eb-43f3-93c1-71994ea611e3"
 MISSING = "00000000-0000-0000-0000-000000000000"
+NO_PROXY_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 NO_NS = b'<?xml version="1.0"?><error><text>Your requests are exceeding the limit</text></error>'
 
 
@@ -133,7 +135,12 @@ def fake() -> FakeTime:
 
 
 def make_client(server: Server, fake: FakeTime, **kwargs: Any) -> MusicBrainzNgsClient:
-    options: dict[str, Any] = {"timeout": 2.0, "clock": fake.clock, "sleep": fake.sleep}
+    options: dict[str, Any] = {
+        "timeout": 2.0,
+        "clock": fake.clock,
+        "sleep": fake.sleep,
+        "opener": NO_PROXY_OPENER,  # a CI proxy must not see requests to 127.0.0.1
+    }
     options.update(kwargs)
     return MusicBrainzNgsClient(host=server.host, use_https=False, **options)
 
@@ -327,7 +334,11 @@ def test_connection_refused_is_unreachable(fake: FakeTime) -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     client = MusicBrainzNgsClient(
-        host=f"127.0.0.1:{port}", use_https=False, clock=fake.clock, sleep=fake.sleep
+        host=f"127.0.0.1:{port}",
+        use_https=False,
+        clock=fake.clock,
+        sleep=fake.sleep,
+        opener=NO_PROXY_OPENER,
     )
     with pytest.raises(Unreachable, match="refused"):
         client.get_release(SEA_OF_COWARDS)

@@ -235,9 +235,9 @@ def test_optimal_assignment_beats_a_greedy_one() -> None:
     ]
     cost = [[track_distance(f, t).distance for t in release.tracks] for f in files]
     greedy: dict[int, int] = {}
-    for row in range(len(files)):  # each file in turn takes its nearest free track
+    for row, costs in enumerate(cost):  # each file in turn takes its nearest free track
         free = [c for c in range(len(release.tracks)) if c not in greedy.values()]
-        greedy[row] = min(free, key=lambda c, row=row: cost[row][c])
+        greedy[row] = min(free, key=costs.__getitem__)
     assert greedy == {0: 0, 1: 1}  # the greedy choice is wrong...
     assert assign_tracks(files, release.tracks, cost) == {0: 1, 1: 0}  # ...optimal is right
     match = score_release(album_of(files), release)
