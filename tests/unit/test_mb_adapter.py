@@ -433,3 +433,32 @@ def test_recording_lookup_and_search(server: Server, fake: FakeTime) -> None:
         client.search_recordings(RecordingQuery(recording="x", dur_ms=259600))
     query = urllib.parse.parse_qs(urllib.parse.urlsplit(server.requests[1]["path"]).query)
     assert query["query"] == ["recording:(x) qdur:(129)"]
+
+
+@needs_recorded
+def test_files_with_an_album_id_need_one_lookup_and_match(server: Server, fake: FakeTime) -> None:
+    from libtool.musicbrainz.match import (
+        LocalAlbum,
+        LocalTrack,
+        Recommendation,
+        recommend,
+        score_release,
+    )
+
+    client = make_client(server, fake)
+    release = client.get_release(SEA_OF_COWARDS)
+    tracks = [
+        LocalTrack(
+            track_id=i,
+            title=t.title,
+            album="Sea of Cowards",
+            track=t.position,
+            length_s=(t.length_ms or 0) / 1000 + 1.5,
+            mb_albumid=SEA_OF_COWARDS,
+        )
+        for i, t in enumerate(release.tracks[1:], start=1)  # the files lack the pregap
+    ]
+    match = score_release(LocalAlbum.from_tracks("k", tracks), release)
+    assert len(server.requests) == 1
+    assert [t.title for t in match.unmatched_mb] == ["[untitled]"]
+    assert recommend([match]) >= Recommendation.medium
