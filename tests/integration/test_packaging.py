@@ -88,3 +88,12 @@ def test_installed_package_migrates_a_new_database(wheel: Path, tmp_path: Path) 
 
     assert version == SCHEMA_HEAD
     assert count > 0
+
+
+def test_wheel_ships_every_package_of_the_source_tree(wheel: Path) -> None:
+    """A subpackage left out of pyproject's list would install an mlib that cannot start."""
+    source = Path(__file__).resolve().parents[2] / "libtool"
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for init in source.rglob("__init__.py"):
+        shipped = "libtool/" + init.relative_to(source).as_posix()
+        assert shipped in names, shipped
