@@ -40,9 +40,11 @@ from libtool.events import (
 )
 from libtool.pathutil import display_path, is_under
 from libtool.scan.walk import (
+    AUDIO_EXTENSIONS,
     ProgressCallback,
     ScanSummary,
     Stamp,
+    Walk,
     classify,
     normalise_root,
     walk_tree,
@@ -70,14 +72,18 @@ def register_roots(session: Session, paths: Iterable[bytes]) -> list[_Target]:
     """
     targets: list[_Target] = []
     for path in paths:
-        if not os.path.isdir(path):
-            kind = "not a folder" if os.path.exists(path) else "no such folder"
-            raise UsageError(f"{kind}: {display_path(path)}")
+        if not os.path.exists(path):
+            raise UsageError(f"no such file or folder: {display_path(path)}")
         roots = session.scalars(select(Root)).all()
         parent = next((r for r in roots if is_under(path, r.path)), None)
-        if parent is not None:
+        if parent is not None:  # a folder or single files inside a root: rescan just those
             targets.append(_Target(parent.id, path))
             continue
+        if not os.path.isdir(path):
+            raise UsageError(
+                f"{display_path(path)} is not inside a library root: scan its folder "
+                "to add one (mlib scan FOLDER), then scan files in it on their own"
+            )
         root = Root(path=path, path_text=display_path(path))
         session.add(root)
         session.flush()
@@ -203,12 +209,15 @@ def _scan_target(
     }
     present = sum(1 for row in known.values() if not row.missing)
     shown = display_path(target.path)
-    if not os.path.isdir(target.path):
+    if os.path.isdir(target.path):
+        walk = walk_tree(target.path, ignore, report)
+    elif os.path.isfile(target.path):
+        walk = _one_file(target.path)
+    else:
         summary.notes.append(
             f"root {shown} is missing or unmounted: left its {present} tracks alone"
         )
         return
-    walk = walk_tree(target.path, ignore, report)
     summary.skipped += walk.skipped
     for path, kind, message in walk.problems:
         writer.error(path, kind, message)
@@ -280,6 +289,17 @@ def _scan_target(
         session.execute(delete(ScanError).where(ScanError.id.in_(stale[start : start + BATCH])))
     session.execute(update(Root).where(Root.id == target.root_id).values(last_scan_at=now))
     session.commit()
+
+
+def _one_file(path: bytes) -> Walk:
+    """A walk of one named file (``mlib scan FILE``): it is read even if hidden or ignored."""
+    walk = Walk()
+    if os.path.splitext(path)[1].lower() not in AUDIO_EXTENSIONS:
+        walk.skipped = 1
+        return walk
+    st = os.stat(path)
+    walk.files[path] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    return walk
 
 
 def _read_one(path: bytes) -> tuple[bytes, dict[str, Any] | None, tuple[str, str] | None]:

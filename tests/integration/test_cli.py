@@ -96,9 +96,11 @@ def test_scan_summary_line(audio: AudioFactory, db_path: Path, tmp_path: Path) -
 
 
 def test_scan_of_a_path_that_is_not_a_folder(db_path: Path, tmp_path: Path) -> None:
-    one_line_error(run_cli("scan", tmp_path / "nope", db=db_path), "no such folder", "nope")
+    one_line_error(run_cli("scan", tmp_path / "nope", db=db_path), "no such file or folder", "nope")
     (tmp_path / "song.mp3").write_bytes(b"")
-    one_line_error(run_cli("scan", tmp_path / "song.mp3", db=db_path), "not a folder")
+    one_line_error(
+        run_cli("scan", tmp_path / "song.mp3", db=db_path), "is not inside a library root"
+    )
     conn = sqlite3.connect(db_path)
     try:
         assert conn.execute("SELECT count(*) FROM roots").fetchone()[0] == 0
@@ -437,3 +439,21 @@ def test_a_read_only_command_never_starts_an_empty_library(tmp_path: Path) -> No
         result = run_cli("--db", typo, command, db=None)
         one_line_error(result, "there is no library database at", "scan FOLDER")
     assert not typo.exists()
+
+
+def test_scan_of_files_inside_a_root_reads_just_those(
+    db_path: Path, tmp_path: Path, audio: AudioFactory
+) -> None:
+    music = tmp_path / "music"
+    one = make(audio, music / "a" / "one.mp3", title="One")
+    two = make(audio, music / "b" / "two.mp3", title="Two")
+    assert run_cli("scan", music, db=db_path).returncode == 0
+    tag(one, title="One again")
+    tag(two, title="Two again")
+    result = run_cli("scan", one, db=db_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("0 added, 1 updated, 0 missing, 0 unchanged, 0 errors")
+    titles = run_cli("ls", "-f", "$title", db=db_path).stdout.split("\n")
+    assert "One again" in titles and "Two" in titles  # the other file was not read
+    roots = run_cli("roots", db=db_path).stdout.splitlines()
+    assert len(roots) == 1 and roots[0].startswith(str(music))  # no new root
