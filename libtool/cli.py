@@ -594,3 +594,7 @@ def main(argv: list[str] | None = None) -> Any:
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)
+
+
+# The MusicBrainz commands live in their own module; importing it registers them.
+from libtool import cli_enrich  # noqa: E402, F401

@@ -40,6 +40,12 @@ class Settings:
     mb_https: bool = True
     mb_rate_limit: float = 1.0  # seconds between requests
     mb_contact: str = ""
+    mb_cache_days: float = 30.0  # answers older than this are fetched again
+    mb_min_score: float = 96.0  # enrich --apply applies matches scoring at least this
+    mb_preferred_countries: list[str] = field(default_factory=list)  # e.g. ["GB", "XE"]
+    mb_preferred_media: list[str] = field(default_factory=list)  # e.g. ["CD", "Digital Media"]
+    mb_preferred_types: list[str] = field(default_factory=list)  # e.g. ["Album", "EP"]
+    mb_prefer_original: bool = False  # the original release over a reissue, in a near-tie
     id3v23: bool = False  # write ID3v2.3 even to v2.4 files (v2.3 files always stay v2.3)
     move_template: str = DEFAULT_TEMPLATE
     config_file: Path | None = None
@@ -55,6 +61,12 @@ KEYS: dict[tuple[str, str], tuple[str, type | tuple[type, ...]]] = {
     ("musicbrainz", "https"): ("mb_https", bool),
     ("musicbrainz", "rate_limit"): ("mb_rate_limit", (int, float)),
     ("musicbrainz", "contact"): ("mb_contact", str),
+    ("musicbrainz", "cache_days"): ("mb_cache_days", (int, float)),
+    ("musicbrainz", "min_score"): ("mb_min_score", (int, float)),
+    ("musicbrainz", "preferred_countries"): ("mb_preferred_countries", list),
+    ("musicbrainz", "preferred_media"): ("mb_preferred_media", list),
+    ("musicbrainz", "preferred_types"): ("mb_preferred_types", list),
+    ("musicbrainz", "prefer_original"): ("mb_prefer_original", bool),
     ("write", "id3v23"): ("id3v23", bool),
     ("move", "template"): ("move_template", str),
 }
@@ -72,6 +84,8 @@ def load_settings(
     if path.is_file():
         _apply_file(settings, path)
         settings.config_file = path
+    if env.get("MLIB_MUSICBRAINZ_HOST"):
+        settings.mb_host = env["MLIB_MUSICBRAINZ_HOST"]
     if env.get("MLIB_DB"):
         settings.database = env["MLIB_DB"]
     if database:
@@ -101,10 +115,15 @@ def _apply_file(settings: Settings, path: Path) -> None:
             if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
                 raise UsageError(f"{path}: {section}.{key} has the wrong type")
             value = _checked(value)
-            if attr in ("roots", "ignore") and not all(isinstance(v, str) for v in value):
+            lists = ("roots", "ignore", "mb_preferred_countries", "mb_preferred_media")
+            if (attr in lists or attr == "mb_preferred_types") and not all(
+                isinstance(v, str) for v in value
+            ):
                 raise UsageError(f"{path}: {section}.{key} must be a list of strings")
             if attr == "jobs" and not 1 <= value <= 256:
                 raise UsageError(f"{path}: scan.jobs must be between 1 and 256")
-            if attr == "mb_rate_limit" and value < 0:
-                raise UsageError(f"{path}: musicbrainz.rate_limit cannot be negative")
+            if attr in ("mb_rate_limit", "mb_cache_days") and value < 0:
+                raise UsageError(f"{path}: {section}.{key} cannot be negative")
+            if attr == "mb_min_score" and not 0 <= value <= 100:
+                raise UsageError(f"{path}: musicbrainz.min_score must be between 0 and 100")
             setattr(settings, attr, value)

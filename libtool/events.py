@@ -17,6 +17,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # only for the annotation: this module stays light
+    from libtool.service.results import ProposalDetail
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +61,19 @@ class Note:
     message: str
 
 
-Event = Progress | FileOutcome | Planned | Note
+@dataclass(frozen=True, slots=True)
+class Matched:
+    """Enrichment's answer for one album or lone track. ``outcome`` is ``applied``,
+    ``proposed`` (awaits review), ``unchanged`` (matched, nothing to change), ``no_match``
+    or ``failed``; ``detail`` is the proposal with its candidates (None when failed)."""
+
+    label: str
+    outcome: str
+    message: str = ""
+    detail: ProposalDetail | None = None
+
+
+Event = Progress | FileOutcome | Planned | Note | Matched
 EventSink = Callable[[Event], None]
 
 

@@ -255,3 +255,42 @@ class WriteChange(Base):
     field: Mapped[str] = mapped_column(String(64))
     before: Mapped[list[str]] = mapped_column(JSON)
     after: Mapped[list[str]] = mapped_column(JSON)
+
+
+class MBResponse(Base):
+    """A raw MusicBrainz answer, keyed by the request (scheme, host, path and query), so
+    a second enrichment of the same albums makes no requests while the answer is fresh."""
+
+    __tablename__ = "mb_responses"
+
+    key: Mapped[str] = mapped_column(Text, primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Proposal(Base):
+    """What MusicBrainz enrichment found for one album (or one lone track).
+
+    Keyed by the ids of its tracks (``track_key``: sorted, comma-joined), never by an
+    album row, because album rows are regrouped when tags change. ``candidates`` keeps
+    every candidate with its score breakdown and the values it would set (JSON), best
+    first; ``chosen`` is the candidate that was accepted.
+    """
+
+    __tablename__ = "proposals"
+    __table_args__ = (Index("ix_proposals_status", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    track_key: Mapped[str] = mapped_column(Text, unique=True)
+    track_ids: Mapped[list[int]] = mapped_column(JSON)
+    kind: Mapped[str] = mapped_column(String(16))  # album | track
+    label: Mapped[str] = mapped_column(Text)  # what the files say: "Artist - Album"
+    status: Mapped[str] = mapped_column(String(16))  # pending | applied | skipped | no_match
+    recommendation: Mapped[str] = mapped_column(String(16))  # strong | medium | low | none
+    score: Mapped[float | None] = mapped_column(Float)
+    gap: Mapped[float | None] = mapped_column(Float)
+    candidates: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    chosen: Mapped[int | None]
+    message: Mapped[str | None] = mapped_column(Text)  # why nothing matched, if so
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

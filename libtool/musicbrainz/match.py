@@ -36,6 +36,12 @@ LENGTH_GRACE_S = 5.0  # a length this close costs nothing
 LENGTH_SPAN_S = 30.0  # beyond the grace, the penalty reaches 1 after this many seconds
 YEAR_SPAN = 10
 UNMATCHED_COST = 0.6  # a file stays unassigned rather than take a track this far from it
+#: titles that say nothing (players and rippers write them for unknown tracks)
+PLACEHOLDER_TITLE = re.compile(
+    r"^\s*(track|piste|titel|title|pista|untitled|unknown)?\s*[-_#]?\s*\d{0,3}\s*$",
+    re.IGNORECASE,
+)
+NO_LABEL = {"[no label]", "no label", "[none]", "none", "-"}
 VARIOUS = {"various artists", "various", "va", "verschiedene interpreten", "multiple artists"}
 
 
@@ -70,13 +76,15 @@ class LocalTrack:
 
     @property
     def display_title(self) -> str:
-        """The title, or the file name without extension and leading track number."""
-        if self.title.strip():
+        """The title, or the file name without extension and leading track number; empty
+        when both are placeholders such as "Track 07"."""
+        if self.title.strip() and not PLACEHOLDER_TITLE.match(self.title):
             return self.title
         if not self.path:
             return ""
         stem = PurePath(self.path).stem
-        return re.sub(r"^\s*\d{1,3}\s*[-._ ]\s*", "", stem).replace("_", " ").strip()
+        name = re.sub(r"^\s*\d{1,3}\s*[-._ ]\s*", "", stem).replace("_", " ").strip()
+        return "" if PLACEHOLDER_TITLE.match(name) else name
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,7 +322,8 @@ def track_distance(
 ) -> Distance:
     """How far a file is from one MB track: title, artist, length, position, ids."""
     dist = Distance(weights)
-    dist.add_string("track_title", local.display_title, track.title)
+    # an untitled file costs half: its position and length still say where it belongs
+    dist.add_string("track_title", local.display_title, track.title, missing=0.5)
     # The track artist only says something when it is not just the album artist again.
     la, ra = normalise(local.artist), normalise(track.artist_credit.text)
     if la and ra and not la == ra == normalise(album_artist):
@@ -509,8 +518,12 @@ def proposed_changes(match: AlbumMatch) -> dict[int, dict[str, list[str]]]:
         _put(values, "disctotal", len(rel.media) if rel.media else None)
         _put(values, "date", rel.date)
         _put(values, "originaldate", rel.first_release_date)
-        _put(values, "label", rel.labels)
-        _put(values, "catalognumber", rel.catalog_numbers)
+        _put(values, "label", [v for v in rel.labels if v.strip().casefold() not in NO_LABEL])
+        _put(
+            values,
+            "catalognumber",
+            [v for v in rel.catalog_numbers if v.strip().casefold() not in NO_LABEL],
+        )
         _put(values, "barcode", rel.barcode)
         _put(values, "isrc", track.isrcs)
         _put(values, "mb_recordingid", track.recording_id)

@@ -16,10 +16,16 @@ from libtool.changes.values import FieldChange
 __all__ = [
     "AlbumArtistRow",
     "AlbumRow",
+    "BreakdownRow",
+    "CandidateTrack",
+    "CandidateView",
     "EditPlan",
+    "EnrichResult",
     "ErrorRow",
     "FieldChange",
     "ImportResult",
+    "ProposalDetail",
+    "ProposalRow",
     "RootRow",
     "RunChangeRow",
     "RunResult",
@@ -152,3 +158,93 @@ class ImportResult:
     bad_rows: int
     staged: int | None = None  # None: nothing was staged (a dry run, or bad rows)
     notes: tuple[str, ...] = field(default=())
+
+
+# --- MusicBrainz enrichment ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class BreakdownRow:
+    """One named component of a score: its mean penalty (0..1), weight, and share of the
+    distance (the shares add up to ``1 - score/100``)."""
+
+    name: str
+    penalty: float
+    weight: float
+    contribution: float
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateTrack:
+    """Which MusicBrainz track a file was assigned to, and how well it fits."""
+
+    track_id: int
+    path: str
+    disc: int
+    position: int
+    title: str
+    artist: str
+    length_ms: int | None
+    score: float | None
+    breakdown: tuple[BreakdownRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateView:
+    """One candidate release (or recording, for a lone track) of a proposal."""
+
+    index: int
+    kind: str  # release | recording
+    id: str
+    title: str
+    artist: str
+    date: str
+    country: str
+    formats: tuple[str, ...]
+    track_count: int
+    score: float
+    looked_up: bool  # False: scored from the search answer only; accepting looks it up
+    breakdown: tuple[BreakdownRow, ...]
+    tracks: tuple[CandidateTrack, ...] = ()
+    missing: tuple[str, ...] = ()  # MusicBrainz tracks no file was assigned to
+    unmatched: tuple[str, ...] = ()  # files assigned to no track (paths)
+    diffs: tuple[FieldChange, ...] = ()  # current -> proposed, only real changes
+
+
+@dataclass(frozen=True, slots=True)
+class ProposalRow:
+    id: int
+    kind: str  # album | track
+    label: str  # what the files say
+    status: str  # pending | applied | skipped | no_match | unchanged
+    recommendation: str  # strong | medium | low | none
+    score: float | None
+    gap: float | None
+    track_count: int
+    best: str  # "Title - Artist (date, country)" of the best candidate, or ""
+    message: str
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ProposalDetail:
+    row: ProposalRow
+    candidates: tuple[CandidateView, ...]
+    chosen: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class EnrichResult:
+    """Counts of one ``enrich`` run; ``stopped`` says why it ended early (unreachable...)."""
+
+    groups: int = 0
+    applied: int = 0
+    proposed: int = 0
+    unchanged: int = 0
+    no_match: int = 0
+    failed: int = 0
+    skipped_settled: int = 0
+    requests: int = 0
+    cache_hits: int = 0
+    cancelled: bool = False
+    stopped: str | None = None

@@ -36,7 +36,7 @@ def test_contract_check_sees_imports(tmp_path: Path) -> None:
     assert {"textual.app", "textual"} <= imported_modules(probe)
 
 
-FRONT_ENDS = {"cli.py", "__main__.py"}
+FRONT_ENDS = {"cli.py", "cli_enrich.py", "__main__.py"}
 
 
 def core_files() -> list[Path]:

@@ -1,5 +1,5 @@
 """Import contract of libtool.musicbrainz: headless, musicbrainzngs in one module only, and
-nothing from the rest of libtool but the version and the error base."""
+nothing from the rest of libtool but the version, the error base and the cancel token."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "libtool" / "musicbrainz"
-ALLOWED_LIBTOOL = {"libtool", "libtool.errors"}
+ALLOWED_LIBTOOL = {"libtool", "libtool.errors", "libtool.events"}
 
 
 def imports(path: Path) -> set[str]:
