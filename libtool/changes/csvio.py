@@ -1,8 +1,9 @@
 """CSV export and import, with stable, documented columns.
 
 Columns: ``id`` (the library's stable track id), ``path`` (see
-``pathutil.path_to_cell``), every canonical field, then ``length``,
-``bitrate`` and ``format``. Several values of one field are joined with
+``pathutil.path_to_cell``), every canonical field (but those added later, which
+``--fields`` asks for: ``columns.LATER_FIELDS``), then ``length``, ``bitrate`` and
+``format``. Several values of one field are joined with
 ``"; "``. UTF-8, RFC 4180 quoting (``\\r\\n`` row ends). ``excel=True`` adds a
 BOM and prefixes a ``'`` to text cells a spreadsheet would run as a formula.
 """

@@ -148,6 +148,12 @@ class Track(Base):
     replaygain_track_peak: Mapped[float | None] = mapped_column(Float)
     replaygain_album_gain: Mapped[float | None] = mapped_column(Float)
     replaygain_album_peak: Mapped[float | None] = mapped_column(Float)
+    artistsort: Mapped[str | None]
+    albumartistsort: Mapped[str | None]
+    releasecountry: Mapped[str | None]
+    releasetype: Mapped[str | None]
+    releasestatus: Mapped[str | None]
+    media: Mapped[str | None]
     # derived from date / originaldate
     year: Mapped[int | None] = mapped_column(Integer)
     originalyear: Mapped[int | None] = mapped_column(Integer)

@@ -67,6 +67,14 @@ FIELDS: tuple[Field, ...] = (
     Field("replaygain_track_peak", FLOAT, label="ReplayGain track peak"),
     Field("replaygain_album_gain", FLOAT, label="ReplayGain album gain"),
     Field("replaygain_album_peak", FLOAT, label="ReplayGain album peak"),
+    # set by MusicBrainz enrichment, as Picard writes them (after the fields above, so the
+    # default export's columns stay as they were: see libtool.columns)
+    Field("artistsort", TEXT, multi=True, label="Artist sort name"),
+    Field("albumartistsort", TEXT, multi=True, label="Album artist sort name"),
+    Field("releasecountry", TEXT, label="Release country"),
+    Field("releasetype", TEXT, multi=True, label="Release type"),  # primary + secondary types
+    Field("releasestatus", TEXT, label="Release status"),
+    Field("media", TEXT, label="Media"),  # the medium's format: CD, Digital Media, 12" Vinyl
 )
 
 FIELD_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}

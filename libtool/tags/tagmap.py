@@ -218,6 +218,49 @@ STORAGE: dict[str, Storage] = {
     "replaygain_track_peak": _same("REPLAYGAIN_TRACK_PEAK"),
     "replaygain_album_gain": _same("REPLAYGAIN_ALBUM_GAIN"),
     "replaygain_album_peak": _same("REPLAYGAIN_ALBUM_PEAK"),
+    # Picard's keys; beets (mediafile), TagLib and foobar2000 spellings are read too
+    "artistsort": Storage(
+        id3.Text("TSOP"),
+        vorbis.Key("ARTISTSORT"),
+        mp4.Atom("soar"),
+        asf.Attr("WM/ArtistSortOrder"),
+        apev2.Item("ArtistSort"),
+    ),
+    "albumartistsort": Storage(
+        id3.Text("TSO2", ("ALBUMARTISTSORT",)),
+        vorbis.Key("ALBUMARTISTSORT"),
+        mp4.Atom("soaa"),
+        asf.Attr("WM/AlbumArtistSortOrder"),
+        apev2.Item("AlbumArtistSort"),
+    ),
+    "releasecountry": Storage(
+        id3.Txxx("MusicBrainz Album Release Country"),
+        vorbis.Key("RELEASECOUNTRY"),
+        mp4.Freeform("MusicBrainz Album Release Country"),
+        asf.Attr("MusicBrainz/Album Release Country"),
+        apev2.Item("ReleaseCountry"),
+    ),
+    "releasetype": Storage(
+        id3.Txxx("MusicBrainz Album Type"),
+        vorbis.Key("RELEASETYPE", ("MUSICBRAINZ_ALBUMTYPE",)),
+        mp4.Freeform("MusicBrainz Album Type"),
+        asf.Attr("MusicBrainz/Album Type"),
+        apev2.Item("MUSICBRAINZ_ALBUMTYPE", ("RELEASETYPE",)),
+    ),
+    "releasestatus": Storage(
+        id3.Txxx("MusicBrainz Album Status"),
+        vorbis.Key("RELEASESTATUS", ("MUSICBRAINZ_ALBUMSTATUS",)),
+        mp4.Freeform("MusicBrainz Album Status"),
+        asf.Attr("MusicBrainz/Album Status"),
+        apev2.Item("MUSICBRAINZ_ALBUMSTATUS", ("RELEASESTATUS",)),
+    ),
+    "media": Storage(
+        id3.Text("TMED"),
+        vorbis.Key("MEDIA"),
+        mp4.Freeform("MEDIA"),
+        asf.Attr("WM/Media"),
+        apev2.Item("Media"),
+    ),
 }
 
 assert tuple(STORAGE) == FIELD_NAMES, "every canonical field needs exactly one storage row"

@@ -112,6 +112,12 @@ VALUES: dict[str, list[str]] = {
     "replaygain_track_peak": ["0.988547"],
     "replaygain_album_gain": ["+1.25 dB"],
     "replaygain_album_peak": ["1.000000"],
+    "artistsort": ["Ångström, Zoë", "Solberg, Mira"],
+    "albumartistsort": ["Añil, Orquesta"],
+    "releasecountry": ["XW"],
+    "releasetype": ["album", "live"],
+    "releasestatus": ["official"],
+    "media": ['12" Vinyl'],
 }
 assert tuple(VALUES) == FIELD_NAMES
 

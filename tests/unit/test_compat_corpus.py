@@ -224,7 +224,6 @@ def _id3_frames() -> list[id3.Frame]:
 
 ID3_EXTRAS = {
     "tlen",
-    "tsop",
     "tipl",
     "tmcl",
     "txxx:artists",
@@ -304,7 +303,7 @@ def _vorbis(with_block_picture: bool) -> Callable[[Path], None]:
     return tag
 
 
-VORBIS_EXTRAS = {"releasetype", "asin", "encoder", "itunnorm", "rating", "fmps_rating", "coverart"}
+VORBIS_EXTRAS = {"asin", "encoder", "itunnorm", "rating", "fmps_rating", "coverart"}
 
 # ------------------------------------------------------------------------------- ASF
 
@@ -366,21 +365,41 @@ APE_EXTRAS = {"mp3gain_minmax", "tool name", "cover art (front)", "cover art (ba
 
 #: name -> (ffmpeg format, tagger, extras keys that must be kept (lower case), canonical values)
 CORPUS: dict[str, tuple[str, Callable[[Path], None], set[str], dict[str, Any]]] = {
-    "itunes-m4a": ("m4a", _mapping(ITUNES_MP4), MP4_EXTRAS, {"track": 3, "tracktotal": 12}),
+    "itunes-m4a": (
+        "m4a",
+        _mapping(ITUNES_MP4),
+        MP4_EXTRAS,
+        {"track": 3, "tracktotal": 12, "artistsort": "Artist, The"},
+    ),
     "itunes-alac": ("alac.m4a", _mapping(ITUNES_MP4), MP4_EXTRAS, {"disc": 1, "disctotal": 2}),
     "picard-m4a": (
         "m4a",
         _mapping(PICARD_MP4),
-        {(ITUNES + "ARTISTS").lower(), (ITUNES + "MEDIA").lower(), "----:org.beets:acoustid"},
-        {"mb_albumid": MBID, "track": 3, "tracktotal": None, "disctotal": 2},
+        {(ITUNES + "ARTISTS").lower(), "----:org.beets:acoustid"},
+        {"mb_albumid": MBID, "track": 3, "tracktotal": None, "disctotal": 2, "media": "CD"},
     ),
     "mp3tag-id3v2.3": ("mp3", _id3(3), ID3_EXTRAS, {"track": 3, "tracktotal": 12}),
-    "picard-id3v2.4": ("mp3", _id3(4), ID3_EXTRAS, {"mb_albumid": MBID, "genre": "Rock"}),
+    "picard-id3v2.4": (
+        "mp3",
+        _id3(4),
+        ID3_EXTRAS,
+        {
+            "mb_albumid": MBID,
+            "genre": "Rock",
+            "artistsort": "Artist, The",
+            "albumartistsort": "Album Artist, The",
+        },
+    ),
     "wmp-id3-aiff": ("aiff", _id3(3), ID3_EXTRAS, {"disc": 1, "disctotal": 2}),
     "beets-id3-wav": ("wav", _id3(4), ID3_EXTRAS, {"bpm": 120}),
     "id3-tta": ("tta", _id3(4), ID3_EXTRAS, {"comment": "A comment"}),
     "foobar-flac": ("flac", _vorbis(False), VORBIS_EXTRAS, {"tracktotal": 12, "disctotal": 2}),
-    "picard-ogg": ("ogg", _vorbis(True), VORBIS_EXTRAS, {"albumartist": "Album Artist"}),
+    "picard-ogg": (
+        "ogg",
+        _vorbis(True),
+        VORBIS_EXTRAS,
+        {"albumartist": "Album Artist", "releasetype": "album"},
+    ),
     "beets-opus": ("opus", _vorbis(True), VORBIS_EXTRAS, {"track": 3, "disc": 1}),
     "wmp-wma": ("wma", _mapping(WMP_ASF), ASF_EXTRAS, {"track": 3, "compilation": True}),
     "beets-wma": (

@@ -8,6 +8,7 @@ import io
 import pytest
 
 from libtool.changes.csvio import DEFAULT_COLUMNS, export_csv, guard_formula, parse_columns
+from libtool.columns import EXTRA_COLUMNS, LATER_FIELDS
 from libtool.errors import UsageError
 from libtool.pathutil import cell_to_path, path_to_cell
 from libtool.tags.fields import FIELD_NAMES
@@ -33,8 +34,55 @@ def export(library, **kwargs) -> str:  # type: ignore[no-untyped-def]
     return out.getvalue()
 
 
+#: The default export's header as it was first shipped: scripts and saved CSVs rely on it.
+SHIPPED_HEADER = (
+    "id",
+    "path",
+    "title",
+    "artist",
+    "album",
+    "albumartist",
+    "track",
+    "tracktotal",
+    "disc",
+    "disctotal",
+    "date",
+    "originaldate",
+    "genre",
+    "composer",
+    "comment",
+    "lyrics",
+    "bpm",
+    "compilation",
+    "isrc",
+    "barcode",
+    "label",
+    "catalognumber",
+    "mb_recordingid",
+    "mb_releasetrackid",
+    "mb_albumid",
+    "mb_releasegroupid",
+    "mb_artistid",
+    "mb_albumartistid",
+    "replaygain_track_gain",
+    "replaygain_track_peak",
+    "replaygain_album_gain",
+    "replaygain_album_peak",
+    "length",
+    "bitrate",
+    "format",
+)
+
+
 def test_default_columns_are_stable() -> None:
-    assert ("id", "path", *FIELD_NAMES, "length", "bitrate", "format") == DEFAULT_COLUMNS
+    assert SHIPPED_HEADER == DEFAULT_COLUMNS
+
+
+def test_every_field_is_a_default_or_an_extra_column() -> None:
+    """Fields added later (the MusicBrainz ones) are offered by --fields, not dropped."""
+    later = [name for name in FIELD_NAMES if name not in DEFAULT_COLUMNS]
+    assert later == list(LATER_FIELDS)
+    assert EXTRA_COLUMNS[: len(later)] == tuple(later)
 
 
 def test_hostile_values_round_trip_through_csv_module(library) -> None:  # type: ignore[no-untyped-def]

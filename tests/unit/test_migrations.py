@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -70,3 +73,60 @@ def test_migrations_keep_the_fts_triggers(library) -> None:  # type: ignore[no-u
             conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars()
         )
     assert triggers == {"tracks_fts_ad", "tracks_fts_au"}
+
+
+def test_0008_adds_the_enrichment_fields_and_rereads_files_that_hold_them(
+    audio: Any, tmp_path: Path
+) -> None:
+    """A library from before 0008 kept these tags among the extras: it gains the columns,
+    and the next scan reads those files (and only those) again to fill them."""
+    from alembic import command
+    from mutagen import id3
+
+    from libtool.scan.scanner import scan
+
+    music = tmp_path / "music"
+    sorted_mp3 = audio.make(music / "sorted.mp3", "mp3")
+    f = id3.ID3()
+    f.add(id3.TIT2(encoding=3, text=["Sorted"]))
+    f.add(id3.TSOP(encoding=3, text=["Artist, The"]))
+    f.save(sorted_mp3)
+    audio.make(music / "plain.flac", "flac")
+    db = tmp_path / "old.db"
+    lib = open_library(str(db))
+    scan(lib, [str(music)])
+    command.downgrade(alembic_config(lib.engine), "0007")
+    with lib.engine.begin() as conn:
+        columns = {c["name"] for c in inspect(conn).get_columns("tracks")}
+        assert "artistsort" not in columns and "media" not in columns
+        conn.execute(  # as the scanner before 0008 stored it: TSOP was an extra
+            text(
+                "UPDATE tracks SET tags = json_remove(tags, '$.artistsort'), "
+                "extras = json_set(extras, '$.TSOP', json('[\"Artist, The\"]')) "
+                "WHERE path_text LIKE '%sorted.mp3'"
+            )
+        )
+    lib.close()
+
+    lib = open_library(str(db))  # migrates to head
+    with lib.engine.connect() as conn:
+        rows = {
+            p: v for p, v in conn.execute(text("SELECT path_text, ctime_ns IS NULL FROM tracks"))
+        }
+        empty = conn.execute(text("SELECT count(*) FROM tracks WHERE artistsort IS NULL"))
+        assert empty.scalar() == 2
+    assert {Path(p).name: bool(v) for p, v in rows.items()} == {
+        "sorted.mp3": True,  # to be read again
+        "plain.flac": False,  # nothing to gain: not reopened
+    }
+
+    summary = scan(lib)
+
+    assert (summary.updated, summary.unchanged) == (1, 1)
+    with lib.engine.connect() as conn:
+        artistsort, extras = conn.execute(
+            text("SELECT artistsort, extras FROM tracks WHERE path_text LIKE '%sorted.mp3'")
+        ).one()
+    assert artistsort == "Artist, The"
+    assert "TSOP" not in extras
+    lib.close()

@@ -70,6 +70,12 @@ RAW: dict[str, list[str]] = {
     "replaygain_track_peak": ["0.988000"],
     "replaygain_album_gain": ["-7.25 dB"],
     "replaygain_album_peak": ["1.000000"],
+    "artistsort": ["Artist, The"],
+    "albumartistsort": ["Album Artist, The"],
+    "releasecountry": ["GB"],
+    "releasetype": ["album", "compilation"],
+    "releasestatus": ["official"],
+    "media": ["CD"],
 }
 
 # The typed columns those raw values must give.
@@ -106,6 +112,12 @@ TYPED: dict[str, Any] = {
     "replaygain_track_peak": 0.988,
     "replaygain_album_gain": -7.25,
     "replaygain_album_peak": 1.0,
+    "artistsort": "Artist, The",
+    "albumartistsort": "Album Artist, The",
+    "releasecountry": "GB",
+    "releasetype": "album; compilation",
+    "releasestatus": "official",
+    "media": "CD",
 }
 
 #: Fields the document gives no key for, per container.
@@ -213,6 +225,12 @@ def full_id3() -> list[id3.Frame]:
         _txxx("MusicBrainz Release Group Id", RELEASEGROUP),
         _txxx("MusicBrainz Artist Id", ARTIST),
         _txxx("MusicBrainz Album Artist Id", ALBUMARTIST),
+        _txt(id3.TSOP, "Artist, The"),
+        _txt(id3.TSO2, "Album Artist, The"),
+        _txxx("MusicBrainz Album Release Country", "GB"),
+        _txxx("MusicBrainz Album Type", "album", "compilation"),
+        _txxx("MusicBrainz Album Status", "official"),
+        _txt(id3.TMED, "CD"),
     ]
     frames += [_txxx(key, *RAW[name]) for name, key in RG_KEYS.items()]
     return frames
@@ -247,6 +265,12 @@ def full_vorbis() -> list[tuple[str, str]]:
         "mb_artistid": "MUSICBRAINZ_ARTISTID",
         "mb_albumartistid": "MUSICBRAINZ_ALBUMARTISTID",
         **RG_KEYS,
+        "artistsort": "ARTISTSORT",
+        "albumartistsort": "ALBUMARTISTSORT",
+        "releasecountry": "RELEASECOUNTRY",
+        "releasetype": "RELEASETYPE",
+        "releasestatus": "RELEASESTATUS",
+        "media": "MEDIA",
     }
     assert set(keys) == set(FIELD_NAMES)
     return [(key, value) for name, key in keys.items() for value in RAW[name]]
@@ -277,6 +301,12 @@ def full_mp4() -> dict[str, Any]:
         ITUNES + "MusicBrainz Release Group Id": _ff(RELEASEGROUP),
         ITUNES + "MusicBrainz Artist Id": _ff(ARTIST),
         ITUNES + "MusicBrainz Album Artist Id": _ff(ALBUMARTIST),
+        "soar": ["Artist, The"],
+        "soaa": ["Album Artist, The"],
+        ITUNES + "MusicBrainz Album Release Country": _ff("GB"),
+        ITUNES + "MusicBrainz Album Type": _ff("album", "compilation"),
+        ITUNES + "MusicBrainz Album Status": _ff("official"),
+        ITUNES + "MEDIA": _ff("CD"),
     }
     items.update({ITUNES + key: _ff(*RAW[name]) for name, key in RG_KEYS.items()})
     return items
@@ -308,6 +338,12 @@ def full_asf() -> dict[str, Any]:
         "MusicBrainz/Release Group Id": [RELEASEGROUP],
         "MusicBrainz/Artist Id": [ARTIST],
         "MusicBrainz/Album Artist Id": [ALBUMARTIST],
+        "WM/ArtistSortOrder": ["Artist, The"],
+        "WM/AlbumArtistSortOrder": ["Album Artist, The"],
+        "MusicBrainz/Album Release Country": ["GB"],
+        "MusicBrainz/Album Type": ["album", "compilation"],
+        "MusicBrainz/Album Status": ["official"],
+        "WM/Media": ["CD"],
     }
     items.update({key: RAW[name] for name, key in RG_KEYS.items()})
     return items
@@ -338,6 +374,12 @@ def full_apev2() -> dict[str, Any]:
         "MUSICBRAINZ_RELEASEGROUPID": [RELEASEGROUP],
         "MUSICBRAINZ_ARTISTID": [ARTIST],
         "MUSICBRAINZ_ALBUMARTISTID": [ALBUMARTIST],
+        "ArtistSort": ["Artist, The"],
+        "AlbumArtistSort": ["Album Artist, The"],
+        "ReleaseCountry": ["GB"],
+        "MUSICBRAINZ_ALBUMTYPE": ["album", "compilation"],
+        "MUSICBRAINZ_ALBUMSTATUS": ["official"],
+        "Media": ["CD"],
     }
     items.update({key: RAW[name] for name, key in RG_KEYS.items()})
     return items

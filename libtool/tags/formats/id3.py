@@ -50,19 +50,37 @@ def as_mutagen_timestamp(frame: Any) -> id3.Frame:
 
 @dataclass(frozen=True)
 class Text:
+    """A text frame; ``txxx`` are user-frame descriptions other taggers use for the same
+    field (beets writes TXXX:ALBUMARTISTSORT where Picard writes TSO2), read after it.
+
+    A write goes to the frame; an alias frame goes only if it repeated the value being
+    replaced (one holding something else is the user's data and stays).
+    """
+
     frame: str
+    txxx: tuple[str, ...] = ()
 
     def read(self, tags: id3.ID3) -> list[str]:
         f = tags.get(self.frame)
-        return clean(list(f.text)) if f is not None else []
+        if f is not None and (values := clean(list(f.text))):
+            return values
+        for desc in self.txxx:
+            if values := Txxx(desc).read(tags):
+                return values
+        return []
 
     def write(self, tags: id3.ID3, values: list[str]) -> None:
+        old = self.read(tags)
+        for desc in self.txxx:
+            for alias in Txxx(desc)._frames(tags):
+                if old and clean(list(alias.text)) == old:
+                    del tags[alias.HashKey]
         tags.delall(self.frame)
         if values:
             tags.add(frame_class(self.frame)(encoding=UTF8, text=list(values)))
 
     def claims(self, key: str) -> bool:
-        return key == self.frame
+        return key == self.frame or any(Txxx(desc).claims(key) for desc in self.txxx)
 
 
 @dataclass(frozen=True)
