@@ -10,7 +10,7 @@ cached answers cost no requests and settled albums are not asked about again.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -292,7 +292,8 @@ def _record(
     opts: EnrichOptions,
     min_score: float,
 ) -> tuple[str, ProposalDetail]:
-    """Store (and maybe apply) one group's proposal in one transaction; its outcome."""
+    """Store (and maybe apply) one group's proposal in one transaction; its outcome, and
+    the proposal as it was found (its changes against the files, before any staging)."""
     with service.library.session() as session:
         if opts.dry_run:
             row = Proposal(
@@ -308,27 +309,24 @@ def _record(
                 candidates=candidates,
                 chosen=None,
             )
-            view = detail(session, row)
         else:
             row = stored.store(session, group, candidates, rec)
-        if not candidates:
-            outcome = "no_match"
-        else:
-            best_diffs = stored.candidate_diffs(session, candidates[0])
-            clear = props.should_auto_apply(candidates, rec, min_score)
-            if clear and not best_diffs:
+        view = detail(session, row)
+        outcome = "no_match" if not candidates else "proposed"
+        if candidates and props.should_auto_apply(candidates, rec, min_score):
+            if not view.candidates[0].diffs:
                 outcome = "unchanged"
                 if not opts.dry_run:
                     stored.mark(session, [row], props.UNCHANGED)
-            elif clear and opts.apply:
+            elif opts.apply:
                 outcome = "applied"
                 if not opts.dry_run:
                     stored.accept(session, row, 0)
-            else:
-                outcome = "proposed"
         if not opts.dry_run:
             session.commit()
-            view = detail(session, row)
+        status = {"applied": props.APPLIED, "unchanged": props.UNCHANGED}.get(outcome)
+        if status is not None:
+            view = replace(view, row=replace(view.row, status=status), chosen=0)
         return outcome, view
 
 
