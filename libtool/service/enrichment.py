@@ -115,11 +115,13 @@ def local_track(track: Track) -> LocalTrack:
     )
 
 
-def library_groups(service: Service, query: Any = ()) -> list[Group]:
-    """The album candidates and lone tracks among the present tracks matching ``query``."""
+def library_groups(service: Service, query: Any = (), ids: Sequence[int] = ()) -> list[Group]:
+    """The album candidates and lone tracks among the present tracks matching ``query``
+    (or with these ``ids``)."""
     from libtool.service.core import _where
 
-    stmt = select(Track).where(_where(query), Track.missing.is_(False)).order_by(Track.path_text)
+    where = Track.id.in_(list(ids)) if ids else _where(query)
+    stmt = select(Track).where(where, Track.missing.is_(False)).order_by(Track.path_text)
     members = []
     with service.library.session() as session:
         for track in session.scalars(stmt):
@@ -230,17 +232,19 @@ def enrich(
     options: EnrichOptions | None = None,
     *,
     client: MusicBrainzClient | None = None,
+    ids: Sequence[int] = (),
     events: EventSink = ignore,
     cancel: CancelToken = NEVER,
 ) -> EnrichResult:
-    """Match every album candidate and lone track of ``query`` against MusicBrainz."""
+    """Match every album candidate and lone track of ``query`` against MusicBrainz. Given
+    track ``ids`` (an album the user asked about), settled proposals are redone too."""
     opts = options or EnrichOptions()
     min_score = service.settings.mb_min_score if opts.min_score is None else opts.min_score
     mb = client or make_client(service, host=opts.host, https=opts.https, refresh=opts.refresh)
     prefs = preferences(service)
-    todo = library_groups(service, query)
+    todo = library_groups(service, query, ids)
     settled: set[str] = set()
-    if not opts.refresh:
+    if not opts.refresh and not ids:
         with service.library.session() as session:
             settled = stored.settled_keys(session)
     skipped = sum(1 for g in todo if g.key in settled)
@@ -349,6 +353,21 @@ def _get(session: Session, proposal_id: int) -> Proposal:
     if p is None:
         raise UsageError(f"no proposal {proposal_id} (see 'mlib proposals')")
     return p
+
+
+def proposal_for_tracks(service: Service, ids: Sequence[int]) -> ProposalDetail | None:
+    """The stored proposal that covers these tracks, if any."""
+    wanted = set(ids)
+    with service.library.session() as session:
+        for p in session.scalars(select(Proposal).order_by(Proposal.updated_at.desc())):
+            if wanted & set(p.track_ids):
+                return detail(session, p)
+    return None
+
+
+def proposal_track_ids(service: Service, proposal_id: int) -> list[int]:
+    with service.library.session() as session:
+        return list(_get(session, proposal_id).track_ids)
 
 
 def get_proposal(service: Service, proposal_id: int) -> ProposalDetail:

@@ -147,6 +147,8 @@ class LibraryApp(App[None]):
         Binding("r", "rescan", "Rescan", id="rescan"),
         Binding("x", "problems", "Problems", id="problems"),
         Binding("ctrl+e", "export", "Export", id="export"),
+        Binding("m", "musicbrainz", "MusicBrainz", id="musicbrainz"),
+        Binding("M", "review", "Review", show=False, id="review"),
         Binding("s", "cycle_sort", "Sort", show=False, id="sort"),
         Binding("S", "reverse_sort", "Reverse sort", show=False, id="sort_reverse"),
         Binding("question_mark,f1", "help", "Help", id="help"),
@@ -167,6 +169,8 @@ class LibraryApp(App[None]):
         ("r", "rescan the library (esc cancels)"),
         ("x", "problems: missing files, empty fields, album gaps"),
         ("ctrl+e", "export the selection or the list as CSV"),
+        ("m", "look up the album (or the selected tracks) on MusicBrainz and review it"),
+        ("M", "review MusicBrainz matches waiting in the queue (a accept, k skip)"),
         ("ctrl+p", "command palette: actions, jump to artist or album, themes"),
         ("? / f1", "this help"),
         ("ctrl+q", "quit"),
@@ -497,6 +501,37 @@ class LibraryApp(App[None]):
 
     def action_select_all(self) -> None:
         self.tracks.action_select_all()
+
+    # --- MusicBrainz -----------------------------------------------------------------
+
+    def action_musicbrainz(self) -> None:
+        """Look up the album under the cursor (or the selected tracks) and review it."""
+        from libtool.tui.review import ReviewScreen
+
+        ids = list(self.tracks.selected)
+        label = f"{len(ids)} selected tracks"
+        if not ids:
+            current = self.tracks.current_id
+            if current is None:
+                self.notify("No track to look up.", severity="warning", markup=False)
+                return
+            detail = self.service.track(current)
+            album = detail.fields.get("album") or []
+            label = album[0] if album else "the track"
+            ids = (
+                self.service.album_track_ids(detail.album_id)
+                if detail.album_id is not None
+                else [current]
+            )
+        self.push_screen(
+            ReviewScreen(self.service, lookup_ids=ids, lookup_label=label),
+            lambda _: self.on_pending_changed(),
+        )
+
+    def action_review(self) -> None:
+        from libtool.tui.review import ReviewScreen
+
+        self.push_screen(ReviewScreen(self.service), lambda _: self.on_pending_changed())
 
     # --- export ----------------------------------------------------------------------
 
