@@ -326,7 +326,7 @@ def worker_costs(paths: list[bytes]) -> list[tuple[bytes, dict[str, Any]]]:
         "us",
     )
     with contextlib.suppress(Exception):
-        raws = {p: T.read_tags(audios[p])["tags"] for p in paths}
+        raws = {p: T.read_tags(audios[p]).raw for p in paths}
         show(
             "per_file_us",
             "    of which typed_columns(raw)",

@@ -38,7 +38,7 @@ def _write_one(
         ctime_ns=track.ctime_ns,
         id3v23=id3v23,
     )
-    written = record.get("tags", {})
+    written = record.tags
     for name in changes:
         session.add(  # 'after' is what the file holds now (v2.3 joins multi-values with '/')
             WriteChange(

@@ -50,6 +50,7 @@ from libtool.scan.walk import (
     walk_tree,
 )
 from libtool.tags.read import ReadError, read_track
+from libtool.tags.record import TrackRecord
 
 BATCH = 500  # records per commit: small enough to lose little, large enough to be fast
 IN_PROCESS_BELOW = 48  # fewer files than this are read without starting workers
@@ -302,7 +303,11 @@ def _one_file(path: bytes) -> Walk:
     return walk
 
 
-def _read_one(path: bytes) -> tuple[bytes, dict[str, Any] | None, tuple[str, str] | None]:
+#: What a reader hands the writer for one file: its path, and its record or (kind, message).
+ReadResult = tuple[bytes, TrackRecord | None, tuple[str, str] | None]
+
+
+def _read_one(path: bytes) -> ReadResult:
     try:
         return path, read_track(path), None
     except ReadError as exc:
@@ -331,9 +336,7 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def read_many(
-    paths: list[bytes], jobs: int | None = None
-) -> Iterator[tuple[bytes, dict[str, Any] | None, tuple[str, str] | None]]:
+def read_many(paths: list[bytes], jobs: int | None = None) -> Iterator[ReadResult]:
     """Read files, in worker processes when there are enough of them to pay off."""
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(paths) < IN_PROCESS_BELOW:
@@ -370,9 +373,7 @@ class _Writer:
         self.errors: dict[bytes, dict[str, Any]] = {}
         self.keys: set[str | None] = set()  # albums touched by this scan
 
-    def record(
-        self, root_id: int, path: bytes, record: dict[str, Any], track_id: int | None
-    ) -> None:
+    def record(self, root_id: int, path: bytes, record: TrackRecord, track_id: int | None) -> None:
         now = utcnow()
         values = track_values(path, record)
         self.keys.add(values["album_key"])

@@ -1,6 +1,7 @@
 """Read one audio file: stream info, canonical fields, and every other tag.
 
-This runs inside scan worker processes, so it returns plain, picklable dicts.
+This runs inside scan worker processes, so it returns a plain, picklable
+``TrackRecord`` (``libtool.tags.record``).
 The format class is chosen from the extension first (much cheaper than
 mutagen's content sniffing) with sniffing as the fallback, so a FLAC file
 named ``.mp3`` is still read correctly.
@@ -13,7 +14,8 @@ import hashlib
 import math
 import os
 import stat
-from typing import Any
+from dataclasses import replace
+from typing import Any, NamedTuple
 
 import mutagen
 from mutagen import (
@@ -52,6 +54,7 @@ from libtool.tags.formats.base import binary_summary, safe_str
 from libtool.tags.formats.id3 import KNOWN_FRAMES
 from libtool.tags.formats.mp4 import freeform_text
 from libtool.tags.formats.vorbis import ReadView
+from libtool.tags.record import StreamFacts, StreamInfo, TrackRecord
 from libtool.tags.tagmap import RULES
 
 #: Extension -> mutagen class tried first.
@@ -200,8 +203,8 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if not isinstance(exc, ReadError) else text
 
 
-def read_track(path: bytes) -> dict[str, Any]:
-    """Everything the library stores about one file, as a plain dict.
+def read_track(path: bytes) -> TrackRecord:
+    """Everything the library stores about one file.
 
     Only regular files are opened (a FIFO named ``x.mp3`` must not block).
     """
@@ -228,10 +231,30 @@ def read_track(path: bytes) -> dict[str, Any]:
             raise ReadError(exc.kind, message) from exc
         except OSError as exc:
             raise ReadError("io", f"read error: {exc.strerror or exc}") from exc
-    record = stream_info(audio)
-    record.update(size=st.st_size, mtime_ns=st.st_mtime_ns, ctime_ns=st.st_ctime_ns)
-    record.update(read_tags(audio))
-    return flag_problems(record, st.st_size)
+    return flag_problems(record_of(audio, st))
+
+
+def record_of(audio: mutagen.FileType, st: os.stat_result) -> TrackRecord:
+    """The record of a loaded file whose stat is ``st``, its stream problems not yet flagged."""
+    info = stream_info(audio)
+    tags = read_tags(audio)
+    return TrackRecord(
+        st.st_size,
+        st.st_mtime_ns,
+        st.st_ctime_ns,
+        info.format,
+        info.codec,
+        info.length,
+        info.bitrate,
+        info.sample_rate,
+        info.channels,
+        info.bits_per_sample,
+        tags.tag_format,
+        tags.has_picture,
+        tags.raw,
+        tags.extras,
+        **typed_columns(tags.raw),
+    )
 
 
 #: Reserved key in a record's extras: what looks wrong with the file (a list of text).
@@ -252,16 +275,16 @@ def _size_text(size: int) -> str:
     return f"{size}-byte"
 
 
-def stream_problems(record: dict[str, Any], size: int) -> list[str]:
+def stream_problems(facts: StreamFacts, size: int) -> list[str]:
     """What is implausible about the stream facts mutagen gave, against the file's size.
 
     The values themselves are stored as they come; this only says which to distrust.
     """
     problems: list[str] = []
-    fmt = record.get("format")
-    length, bitrate = record.get("length"), record.get("bitrate")
-    rate, channels = record.get("sample_rate"), record.get("channels")
-    bits = record.get("bits_per_sample")
+    fmt = facts.format
+    length, bitrate = facts.length, facts.bitrate
+    rate, channels = facts.sample_rate, facts.channels
+    bits = facts.bits_per_sample
     if length is None or not math.isfinite(length) or length <= 0:
         problems.append("no length (mutagen gives none)")
         length = None
@@ -291,15 +314,15 @@ def stream_problems(record: dict[str, Any], size: int) -> list[str]:
     return problems
 
 
-def flag_problems(record: dict[str, Any], size: int) -> dict[str, Any]:
+def flag_problems(record: TrackRecord) -> TrackRecord:
     """The record, with its stream problems (if any) under ``extras[PROBLEMS_KEY]``."""
-    problems = stream_problems(record, size)
+    problems = stream_problems(record, record.size)
     if problems:
-        record["extras"] = {**record["extras"], PROBLEMS_KEY: problems}
+        return replace(record, extras={**record.extras, PROBLEMS_KEY: problems})
     return record
 
 
-def stream_info(audio: mutagen.FileType) -> dict[str, Any]:
+def stream_info(audio: mutagen.FileType) -> StreamInfo:
     info = audio.info
     kind = type(audio).__name__
     codec = getattr(info, "codec", None) or getattr(info, "codec_name", None)
@@ -307,19 +330,28 @@ def stream_info(audio: mutagen.FileType) -> dict[str, Any]:
     sample_rate = int(getattr(info, "sample_rate", 0) or 0) or None
     if sample_rate is None and kind == "OggOpus":
         sample_rate = 48000  # Opus always decodes at 48 kHz (RFC 7845); mutagen gives no rate
-    return {
-        "format": FORMAT_NAMES.get(kind, kind),
-        "codec": safe_str(codec) if codec else None,
-        "length": float(length) if length is not None else None,
-        "bitrate": int(getattr(info, "bitrate", 0) or 0) or None,
-        "sample_rate": sample_rate,
-        "channels": int(getattr(info, "channels", 0) or 0) or None,
-        "bits_per_sample": int(getattr(info, "bits_per_sample", 0) or 0) or None,
-    }
+    return StreamInfo(
+        format=FORMAT_NAMES.get(kind, kind),
+        codec=safe_str(codec) if codec else None,
+        length=float(length) if length is not None else None,
+        bitrate=int(getattr(info, "bitrate", 0) or 0) or None,
+        sample_rate=sample_rate,
+        channels=int(getattr(info, "channels", 0) or 0) or None,
+        bits_per_sample=int(getattr(info, "bits_per_sample", 0) or 0) or None,
+    )
 
 
-def read_tags(audio: mutagen.FileType) -> dict[str, Any]:
-    """Canonical values (raw and typed), extras, picture presence and tag container."""
+class Tags(NamedTuple):
+    """What ``read_tags`` found in a file's tag."""
+
+    tag_format: str | None
+    has_picture: bool
+    raw: dict[str, list[str]]  # canonical field -> raw values
+    extras: dict[str, list[str]]  # every other tag, as text
+
+
+def read_tags(audio: mutagen.FileType) -> Tags:
+    """Canonical raw values, extras, picture presence and tag container."""
     tags: Any = audio.tags  # Any: each container's tag class reads differently
     container = container_of(tags)
     raw: dict[str, list[str]] = {}
@@ -345,14 +377,7 @@ def read_tags(audio: mutagen.FileType) -> dict[str, Any]:
                 extras[safe_str(shown)] = values
         for key, blobs in _failed_atoms(tags, container).items():
             extras.setdefault(safe_str(key), [binary_summary(b, "unparsed atom") for b in blobs])
-    record: dict[str, Any] = {
-        "tag_format": _tag_format(tags, container),
-        "has_picture": has_picture,
-        "tags": raw,
-        "extras": extras,
-    }
-    record.update(typed_columns(raw))
-    return record
+    return Tags(_tag_format(tags, container), has_picture, raw, extras)
 
 
 def typed_columns(raw: dict[str, list[str]]) -> dict[str, Any]:

@@ -22,6 +22,7 @@ import contextlib
 import os
 import secrets
 import shutil
+from dataclasses import replace
 from typing import Any
 
 from mutagen.id3 import ID3
@@ -31,7 +32,8 @@ from libtool.pathutil import display_path
 from libtool.tags.fields import FIELD_BY_NAME, Kind, parse_year, same_values
 from libtool.tags.formats.base import clean
 from libtool.tags.formats.id3 import as_mutagen_timestamp, is_clean_timestamp
-from libtool.tags.read import container_of, flag_problems, open_audio, read_tags, stream_info
+from libtool.tags.read import container_of, flag_problems, open_audio, record_of
+from libtool.tags.record import TrackRecord
 from libtool.tags.tagmap import RULES
 
 TEMP_MARK = b".mlib-tmp-"
@@ -155,7 +157,7 @@ def write_tags(
     mtime_ns: int,
     ctime_ns: int | None = None,
     id3v23: bool = False,
-) -> dict[str, Any]:
+) -> TrackRecord:
     """Write ``changes`` to ``path`` and return the file's new record (as a scan reads it).
 
     A symlink is written through: its target gets the new tags and the link stays a
@@ -181,7 +183,7 @@ def write_tags(
             with contextlib.suppress(OSError):
                 os.chown(temp, st.st_uid, st.st_gid)
             audio = open_audio(temp)
-            before = {**stream_info(audio), **read_tags(audio)}
+            before = record_of(audio, os.stat(temp))
             apply_changes(audio, changes, id3v23=id3v23)
             with open(temp, "rb+") as handle:
                 handle.flush()
@@ -211,12 +213,12 @@ def write_tags(
             os.unlink(temp)
         raise
     st = os.stat(path)  # the verified copy is now the file: only its stamp is new
-    return {**record, "size": st.st_size, "mtime_ns": st.st_mtime_ns, "ctime_ns": st.st_ctime_ns}
+    return replace(record, size=st.st_size, mtime_ns=st.st_mtime_ns, ctime_ns=st.st_ctime_ns)
 
 
 def _verify(
-    temp: bytes, changes: dict[str, list[str]], original: dict[str, Any], shown: str
-) -> dict[str, Any]:
+    temp: bytes, changes: dict[str, list[str]], original: TrackRecord, shown: str
+) -> TrackRecord:
     """The copy holds the changes, the same stream, and nothing else changed.
 
     mutagen rewrites whole tags, so a field it cannot keep (an odd frame, text it
@@ -226,26 +228,26 @@ def _verify(
     audio = open_audio(temp)
     if audio.tags is None:
         raise WriteError("verify", f"verification failed for {shown}: no tags after writing")
-    now = flag_problems({**stream_info(audio), **read_tags(audio)}, os.stat(temp).st_size)
+    now = flag_problems(record_of(audio, os.stat(temp)))
     v23 = isinstance(audio.tags, ID3) and audio.tags.version[:2] == (2, 3)
     for field, values in changes.items():
-        if not _equivalent(field, now["tags"].get(field, []), values, v23=v23):
+        if not _equivalent(field, now.tags.get(field, []), values, v23=v23):
             raise WriteError("verify", f"verification failed for {shown}: {field} did not stick")
     for key in ("format", "sample_rate", "channels"):
-        if now[key] != original[key]:
+        if getattr(now, key) != getattr(original, key):
             raise WriteError("verify", f"verification failed for {shown}: {key} changed")
-    converted = v23 and original["tag_format"] != "id3v2.3"  # v2.4 -> v2.3 asked for
+    converted = v23 and original.tag_format != "id3v2.3"  # v2.4 -> v2.3 asked for
     for field in FIELD_BY_NAME:
         if field in changes:
             continue
-        old, new = original["tags"].get(field, []), now["tags"].get(field, [])
+        old, new = original.tags.get(field, []), now.tags.get(field, [])
         if not _equivalent(field, new, old, v23=converted):
             raise WriteError(
                 "verify",
                 f"not written: saving {shown} would also change {field} "
                 f"({'; '.join(old) or 'empty'} -> {'; '.join(new) or 'empty'})",
             )
-    lost = sorted(set(original["extras"]) - set(now["extras"]), key=str.lower)
+    lost = sorted(set(original.extras) - set(now.extras), key=str.lower)
     if lost and not converted:
         raise WriteError("verify", f"not written: saving {shown} would drop {', '.join(lost)}")
     return now

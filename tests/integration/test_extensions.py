@@ -117,8 +117,8 @@ def test_other_extensions_are_walked_and_read(tmp_path: Path) -> None:
     assert walk.skipped == 0
     for ext, (_, fmt) in MADE.items():
         record = read_track(os.fsencode(tmp_path / f"t.{ext}"))
-        assert record["format"] == fmt, ext
-        assert 0.9 < record["length"] < 1.2, ext
+        assert record.format == fmt, ext
+        assert 0.9 < record.length < 1.2, ext
 
 
 def test_files_that_are_not_audio_are_counted(tmp_path: Path, audio: Any) -> None:

@@ -29,6 +29,7 @@ from mutagen.mp4 import MP4Cover, MP4FreeForm
 
 from libtool.tags.fields import FIELD_BY_NAME, FIELD_NAMES, MULTI_SEP, Kind, parse_float
 from libtool.tags.read import ReadError, read_track
+from libtool.tags.record import TrackRecord
 from libtool.tags.tagmap import CONTAINERS, RULES
 from libtool.tags.write import V23_SEP, WriteError, write_tags
 from tests.audio import have_ffmpeg
@@ -144,7 +145,7 @@ def sample(tmp_path: Path) -> Callable[[str], bytes]:
     return copy
 
 
-def write(path: bytes, changes: dict[str, list[str]], **kwargs: Any) -> dict[str, Any]:
+def write(path: bytes, changes: dict[str, list[str]], **kwargs: Any) -> TrackRecord:
     st = os.stat(path)
     return write_tags(path, changes, size=st.st_size, mtime_ns=st.st_mtime_ns, **kwargs)
 
@@ -168,10 +169,10 @@ def expected_raw(key: str, field: str, values: list[str]) -> list[str]:
     return values
 
 
-def assert_column(record: dict[str, Any], key: str, field: str, values: list[str]) -> None:
+def assert_column(record: TrackRecord, key: str, field: str, values: list[str]) -> None:
     """The typed column of ``field`` holds ``values`` (ints equal, floats approx, text joined)."""
     spec = FIELD_BY_NAME[field]
-    got = record[field]
+    got = getattr(record, field)
     if spec.kind is Kind.INT:
         assert got == int(values[0]), field
     elif spec.kind is Kind.FLOAT:
@@ -195,12 +196,12 @@ def ffmpeg_md5(path: bytes) -> str:
 STREAM_KEYS = ("format", "length", "sample_rate", "channels", "bits_per_sample")
 
 
-def stream(record: dict[str, Any]) -> dict[str, Any]:
-    return {k: record[k] for k in STREAM_KEYS}
+def stream(record: TrackRecord) -> dict[str, Any]:
+    return {k: getattr(record, k) for k in STREAM_KEYS}
 
 
-def canonical_columns(record: dict[str, Any], skip: str) -> dict[str, Any]:
-    return {k: record[k] for k in (*FIELD_NAMES, "year", "originalyear") if k != skip}
+def canonical_columns(record: TrackRecord, skip: str) -> dict[str, Any]:
+    return {k: getattr(record, k) for k in (*FIELD_NAMES, "year", "originalyear") if k != skip}
 
 
 # ---------------------------------------------------------------- the sample set itself
@@ -216,11 +217,11 @@ def test_samples_cover_every_format_in_sample_music() -> None:
             record = read_track(os.fsencode(path))
         except ReadError:
             continue  # the deliberately broken files
-        found.add((record["format"], record["tag_format"]))
+        found.add((record.format, record.tag_format))
     assert found == set(KINDS.values())
     for key, rel in SAMPLES.items():
         record = read_track(os.fsencode(SAMPLE_MUSIC / rel))
-        assert (record["format"], record["tag_format"]) == KINDS[key]
+        assert (record.format, record.tag_format) == KINDS[key]
 
 
 def test_only_originaldate_lacks_a_home_and_only_in_mp4_and_ape() -> None:
@@ -242,15 +243,15 @@ def test_every_field_round_trips(sample: Callable[[str], bytes], key: str) -> No
 
     after = read_track(path)
     assert record == after  # write_tags returns what a scan would read
-    assert after["tag_format"] == before["tag_format"]
+    assert after.tag_format == before.tag_format
     for field, values in changes.items():
-        assert after["tags"][field] == expected_raw(key, field, values), field
+        assert after.tags[field] == expected_raw(key, field, values), field
         assert_column(after, key, field, values)
-    assert after["year"] == 2001
-    assert after["originalyear"] == (1999 if "originaldate" in changes else None)
+    assert after.year == 2001
+    assert after.originalyear == (1999 if "originaldate" in changes else None)
     # Every value went where its rule reads it: nothing new among the unclaimed extras.
-    assert after["extras"] == before["extras"]
-    assert after["has_picture"] == before["has_picture"]
+    assert after.extras == before.extras
+    assert after.has_picture == before.has_picture
 
 
 @pytest.mark.parametrize("key", [k for k in SAMPLES if len(holdable(k)) < len(FIELD_NAMES)])
@@ -331,7 +332,7 @@ def test_cli_modify_write_rescan_shows_new_values(tmp_path: Path, mlib: Callable
         else:
             assert (row["title"], row["artist"]) == (tracks[path]["title"], tracks[path]["artist"])
     # The repo's own samples were never touched.
-    assert read_track(os.fsencode(SAMPLE_MUSIC / SAMPLES["opus"]))["title"] == "Sol 🌞"
+    assert read_track(os.fsencode(SAMPLE_MUSIC / SAMPLES["opus"])).title == "Sol 🌞"
 
 
 # ------------------------------------------------- 2. only the changed field is touched
@@ -479,16 +480,16 @@ def test_writing_the_title_leaves_everything_else_alone(
     for name in must_see:
         assert any(k.startswith(name) for k in frames_before), name
     before = read_track(path)
-    assert before["has_picture"] is True
+    assert before.has_picture is True
 
     write(path, {"title": ["Only This Changed ✓"]})
 
     assert snapshot(path) == frames_before
     after = read_track(path)
-    assert after["title"] == "Only This Changed ✓"
+    assert after.title == "Only This Changed ✓"
     assert canonical_columns(after, skip="title") == canonical_columns(before, skip="title")
-    assert after["extras"] == before["extras"]
-    assert after["has_picture"] is True
+    assert after.extras == before.extras
+    assert after.has_picture is True
     assert stream(after) == stream(before)
 
 
@@ -530,7 +531,7 @@ def test_id3v23_stays_v23_with_v23_frames(sample: Callable[[str], bytes]) -> Non
     # Only TIT2 changed: the v2.3 frames are still v2.3 frames (TYER, not TDRC).
     assert set(raw) == set(raw_before)
     assert str(raw["TYER"]) == "1998"
-    assert read_track(path)["date"] == "1998"
+    assert read_track(path).date == "1998"
 
     write(
         path,
@@ -548,10 +549,10 @@ def test_id3v23_stays_v23_with_v23_frames(sample: Callable[[str], bytes]) -> Non
     assert (str(raw["TYER"]), str(raw["TDAT"]), str(raw["TORY"])) == ("2001", "1705", "1999")
     assert raw["TPE1"].text == ["A/B"]  # v2.3 has no multi-value text: "/" joins, as Picard does
     record = read_track(path)
-    assert record["tag_format"] == "id3v2.3"
-    assert (record["date"], record["year"]) == ("2001-05-17", 2001)
-    assert (record["originaldate"], record["originalyear"]) == ("1999", 1999)  # TORY is a year
-    assert (record["artist"], record["genre"]) == ("A/B", "Rock/Pop")
+    assert record.tag_format == "id3v2.3"
+    assert (record.date, record.year) == ("2001-05-17", 2001)
+    assert (record.originaldate, record.originalyear) == ("1999", 1999)  # TORY is a year
+    assert (record.artist, record.genre) == ("A/B", "Rock/Pop")
 
 
 def test_id3v23_keeps_v24_only_frames_it_already_had(sample: Callable[[str], bytes]) -> None:
@@ -585,8 +586,8 @@ def test_id3v24_stays_v24_with_real_multi_values(sample: Callable[[str], bytes],
     assert tags["TPE1"].text == ["A", "B"]
     assert tags["TCON"].text == ["Rock", "Pop"]
     record = read_track(path)
-    assert (record["artist"], record["genre"]) == ("A; B", "Rock; Pop")
-    assert record["date"] == "2001-05-17"
+    assert (record.artist, record.genre) == ("A; B", "Rock; Pop")
+    assert record.date == "2001-05-17"
     if path.endswith(b".mp3"):
         assert id3.ID3(path).version == (2, 4, 0)
         assert "TDRC" in raw_frames(path)
@@ -601,8 +602,8 @@ def test_id3v23_option_writes_v23_to_a_v24_file(sample: Callable[[str], bytes], 
 
     tags = _id3_tags(path)
     assert tags.version == (2, 3, 0)
-    assert record["tag_format"] == "id3v2.3"
-    assert (record["title"], record["date"]) == ("Now v2.3", "2001-05-17")
+    assert record.tag_format == "id3v2.3"
+    assert (record.title, record.date) == ("Now v2.3", "2001-05-17")
     assert canonical_columns(record, skip="title") == {
         **canonical_columns(before, skip="title"),
         "date": "2001-05-17",
@@ -638,9 +639,9 @@ def test_hostile_text_round_trips_exactly(sample: Callable[[str], bytes], key: s
     write(path, HOSTILE)
     record = read_track(path)
     for field, values in HOSTILE.items():
-        assert record["tags"][field] == expected_raw(key, field, values), field
-        assert record[field] == MULTI_SEP.join(expected_raw(key, field, values)), field
-    assert len(record["lyrics"]) == 10_000
+        assert record.tags[field] == expected_raw(key, field, values), field
+        assert getattr(record, field) == MULTI_SEP.join(expected_raw(key, field, values)), field
+    assert len(record.lyrics) == 10_000
 
 
 # ----------------------------------------------------------- 6. "n/N" track numbers
@@ -660,7 +661,7 @@ def test_vorbis_tracktotal_moves_out_of_tracknumber(
     if alias:
         audio.tags["TOTALTRACKS"] = ["12"]
     audio.save()
-    assert (read_track(path)["track"], read_track(path)["tracktotal"]) == (3, 12)
+    assert (read_track(path).track, read_track(path).tracktotal) == (3, 12)
 
     write(path, {"tracktotal": ["10"]})
 
@@ -669,7 +670,7 @@ def test_vorbis_tracktotal_moves_out_of_tracknumber(
     assert tags["TRACKTOTAL"] == ["10"]
     assert "TOTALTRACKS" not in tags  # the total lives in one place only
     record = read_track(path)
-    assert (record["track"], record["tracktotal"]) == (3, 10)
+    assert (record.track, record.tracktotal) == (3, 10)
 
 
 def _set_track_3_of_12(path: bytes, container: str) -> None:
@@ -722,13 +723,13 @@ def test_writing_track_keeps_the_total(sample: Callable[[str], bytes], key: str)
     path = sample(key)
     container = container_of(key)
     _set_track_3_of_12(path, container)
-    assert (read_track(path)["track"], read_track(path)["tracktotal"]) == (3, 12)
+    assert (read_track(path).track, read_track(path).tracktotal) == (3, 12)
 
     write(path, {"track": ["5"]})
 
     assert _raw_track(path, container) == TRACK_5_OF_12[container]
     record = read_track(path)
-    assert (record["track"], record["tracktotal"]) == (5, 12)
+    assert (record.track, record.tracktotal) == (5, 12)
 
 
 def test_vorbis_discnumber_total_survives_a_disc_write(sample: Callable[[str], bytes]) -> None:
@@ -744,7 +745,7 @@ def test_vorbis_discnumber_total_survives_a_disc_write(sample: Callable[[str], b
     tags = mutagen.File(path).tags
     assert (tags["DISCNUMBER"], tags["DISCTOTAL"]) == (["2"], ["2"])
     record = read_track(path)
-    assert (record["disc"], record["disctotal"]) == (2, 2)
+    assert (record.disc, record.disctotal) == (2, 2)
 
 
 def test_id3_tracktotal_write_keeps_the_number(sample: Callable[[str], bytes]) -> None:
@@ -755,4 +756,4 @@ def test_id3_tracktotal_write_keeps_the_number(sample: Callable[[str], bytes]) -
 
     assert id3.ID3(path)["TRCK"].text == ["3/10"]
     record = read_track(path)
-    assert (record["track"], record["tracktotal"]) == (3, 10)
+    assert (record.track, record.tracktotal) == (3, 10)

@@ -284,8 +284,8 @@ def test_writing_one_field_keeps_date_text_mutagen_cannot_parse(audio, tmp_path:
     )
     st = os.stat(path)
     record = write_tags(bytes(path), {"title": ["New"]}, size=st.st_size, mtime_ns=st.st_mtime_ns)
-    assert record["tags"]["date"] == ["circa 1970"]
-    assert record["tags"]["originaldate"] == ["05/17/2001"]
+    assert record.tags["date"] == ["circa 1970"]
+    assert record.tags["originaldate"] == ["05/17/2001"]
     raw = path.read_bytes()
     assert b"circa 1970" in raw and b"05/17/2001" in raw
 
@@ -476,8 +476,8 @@ def test_id3v22_tags_are_read_and_kept_by_a_write(audio, tmp_path: Path) -> None
         [("TT2", "Old"), ("TP1", "Artist"), ("TAL", "Album"), ("TRK", "3/9")],
     )
     record = read_track(bytes(path))
-    assert record["tag_format"] == "id3v2.2"
-    assert (record["title"], record["artist"], record["album"], record["track"]) == (
+    assert record.tag_format == "id3v2.2"
+    assert (record.title, record.artist, record.album, record.track) == (
         "Old",
         "Artist",
         "Album",
@@ -485,7 +485,7 @@ def test_id3v22_tags_are_read_and_kept_by_a_write(audio, tmp_path: Path) -> None
     )
     st = os.stat(path)
     after = write_tags(bytes(path), {"title": ["New"]}, size=st.st_size, mtime_ns=st.st_mtime_ns)
-    assert (after["title"], after["artist"], after["album"], after["tracktotal"]) == (
+    assert (after.title, after.artist, after.album, after.tracktotal) == (
         "New",
         "Artist",
         "Album",
@@ -501,7 +501,7 @@ def test_a_flac_named_mp3_is_written_as_flac(tmp_path: Path) -> None:
     record = write_tags(
         bytes(path), {"composer": ["Bach"]}, size=st.st_size, mtime_ns=st.st_mtime_ns
     )
-    assert record["format"] == "FLAC" and record["composer"] == "Bach"
+    assert record.format == "FLAC" and record.composer == "Bach"
 
 
 def test_id3v23_option_turns_a_dated_time_into_v23_frames(tmp_path: Path) -> None:

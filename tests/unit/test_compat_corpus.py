@@ -431,14 +431,14 @@ def test_corpus_file_reads_and_keeps_unknown_keys(audio: Any, tmp_path: Path, na
 
     record = read_track(bytes(path))
 
-    assert record["title"] == "Title"
+    assert record.title == "Title"
     for field, value in canonical.items():
-        assert record[field] == value, field
-    extras = {k.lower(): v for k, v in record["extras"].items()}
+        assert getattr(record, field) == value, field
+    extras = {k.lower(): v for k, v in record.extras.items()}
     lost = {w for w in extras_wanted if not any(k.startswith(w) for k in extras)}
     assert not lost, sorted(lost)
-    json.dumps(record["extras"])  # stored in a JSON column as it is
-    for key, values in record["extras"].items():
+    json.dumps(record.extras)  # stored in a JSON column as it is
+    for key, values in record.extras.items():
         assert values and all(isinstance(v, str) for v in values), key
         for value in values:
             assert "b'" not in value and 'b"' not in value, (key, value)  # no bytes repr
@@ -448,7 +448,7 @@ def test_corpus_file_reads_and_keeps_unknown_keys(audio: Any, tmp_path: Path, na
 @pytest.mark.parametrize("name", ["itunes-m4a", "itunes-alac"])
 def test_itunes_typed_atoms_read_as_text(audio: Any, tmp_path: Path, name: str) -> None:
     record = read_track(bytes(_build(audio, tmp_path, name)))
-    extras = record["extras"]
+    extras = record.extras
 
     assert extras["pgap"] == ["1"]
     assert extras["pcst"] == ["0"]
@@ -457,13 +457,13 @@ def test_itunes_typed_atoms_read_as_text(audio: Any, tmp_path: Path, name: str) 
     assert extras[ITUNES + "PLAYCOUNT"] == ["42"]
     assert extras[ITUNES + "SOME UUID"] == ["00010203-0405-0607-0809-0a0b0c0d0e0f"]
     assert extras[ITUNES + "Encoding Params"] == [f"<binary, {len(BLOB)} bytes>"]
-    assert record["compilation"] is True
-    assert record["bpm"] == 120
-    assert record["has_picture"] is True
+    assert record.compilation is True
+    assert record.bpm == 120
+    assert record.has_picture is True
 
 
 def test_wmp_typed_attributes_read_as_text(audio: Any, tmp_path: Path) -> None:
-    extras = read_track(bytes(_build(audio, tmp_path, "wmp-wma")))["extras"]
+    extras = read_track(bytes(_build(audio, tmp_path, "wmp-wma"))).extras
 
     assert extras["IsVBR"] == ["False"]
     assert extras["WM/EncodingTime"] == ["132000000000000000"]
@@ -473,7 +473,7 @@ def test_wmp_typed_attributes_read_as_text(audio: Any, tmp_path: Path) -> None:
 
 
 def test_id3_frame_classes_are_summarised(audio: Any, tmp_path: Path) -> None:
-    extras = read_track(bytes(_build(audio, tmp_path, "picard-id3v2.4")))["extras"]
+    extras = read_track(bytes(_build(audio, tmp_path, "picard-id3v2.4"))).extras
     lower = {k.lower(): v for k, v in extras.items()}
 
     assert lower["tipl"] == ["producer: P", "engineer: E"]
@@ -491,12 +491,12 @@ def test_id3_frame_classes_are_summarised(audio: Any, tmp_path: Path) -> None:
 
 def test_ape_binary_and_external_items(audio: Any, tmp_path: Path) -> None:
     record = read_track(bytes(_build(audio, tmp_path, "foobar-wavpack")))
-    extras = {k.lower(): v for k, v in record["extras"].items()}
+    extras = {k.lower(): v for k, v in record.extras.items()}
 
     assert extras["related"] == ["<external http://example.org/about>"]
     assert extras["lyrics"] == [f"<binary, {len(BLOB)} bytes>"]  # not text: not the field
-    assert record["lyrics"] is None
-    assert record["has_picture"] is True
+    assert record.lyrics is None
+    assert record.has_picture is True
 
 
 @pytest.mark.parametrize("name", sorted(CORPUS))
@@ -507,10 +507,10 @@ def test_corpus_file_can_be_written(audio: Any, tmp_path: Path, name: str) -> No
 
     try:
         after = write_tags(
-            path, {"album": ["New Album"]}, size=before["size"], mtime_ns=before["mtime_ns"]
+            path, {"album": ["New Album"]}, size=before.size, mtime_ns=before.mtime_ns
         )
     except WriteError as exc:  # refused with a reason, the file untouched
-        assert read_track(path)["tags"] == before["tags"], exc
+        assert read_track(path).tags == before.tags, exc
         return
-    assert after["album"] == "New Album"
-    assert set(before["extras"]) <= set(after["extras"])
+    assert after.album == "New Album"
+    assert set(before.extras) <= set(after.extras)

@@ -10,6 +10,7 @@ import pytest
 from mutagen.apev2 import APEv2
 
 from libtool.tags.read import PROBLEMS_KEY, read_track, stream_problems
+from libtool.tags.record import StreamInfo
 from libtool.tags.write import write_tags
 from tests.audio import FORMATS
 
@@ -31,8 +32,8 @@ def test_an_old_ape_file_with_an_absurd_length_is_flagged(tmp_path: Path) -> Non
 
     record = read_track(bytes(path))
 
-    assert record["length"] == 40_780_800  # kept as it came
-    assert record["extras"][PROBLEMS_KEY] == ["implausible length 40780800 s for a 3 MB file"]
+    assert record.length == 40_780_800  # kept as it came
+    assert record.extras[PROBLEMS_KEY] == ["implausible length 40780800 s for a 3 MB file"]
 
 
 def test_the_flag_survives_a_write(tmp_path: Path) -> None:
@@ -40,19 +41,17 @@ def test_the_flag_survives_a_write(tmp_path: Path) -> None:
     APEv2().save(path)
     before = read_track(bytes(path))
 
-    after = write_tags(
-        bytes(path), {"title": ["t"]}, size=before["size"], mtime_ns=before["mtime_ns"]
-    )
+    after = write_tags(bytes(path), {"title": ["t"]}, size=before.size, mtime_ns=before.mtime_ns)
 
-    assert after["title"] == "t"
-    assert after["extras"][PROBLEMS_KEY] == before["extras"][PROBLEMS_KEY]
+    assert after.title == "t"
+    assert after.extras[PROBLEMS_KEY] == before.extras[PROBLEMS_KEY]
 
 
 @pytest.mark.parametrize("ext", sorted(FORMATS))
 def test_ordinary_files_have_no_problems(audio: Any, tmp_path: Path, ext: str) -> None:
     record = read_track(bytes(audio.make(tmp_path / f"t.{ext}", ext)))
 
-    assert PROBLEMS_KEY not in record["extras"]
+    assert PROBLEMS_KEY not in record.extras
 
 
 @pytest.mark.parametrize(
@@ -76,14 +75,14 @@ def test_ordinary_files_have_no_problems(audio: Any, tmp_path: Path, ext: str) -
     ],
 )
 def test_stream_problems(record: dict[str, Any], size: int, problem: str) -> None:
-    [found] = stream_problems(record, size)
+    [found] = stream_problems(StreamInfo(**record), size)
     assert found.startswith(problem)
 
 
 def test_plausible_facts_are_not_problems() -> None:
     mp3 = {"format": "MP3", "length": 240.0, "bitrate": 320000, "sample_rate": 44100}
-    assert stream_problems({**mp3, "channels": 2}, 9_600_000) == []
-    speech = {"format": "Speex", "length": 3600.0, "bitrate": 2150}
+    assert stream_problems(StreamInfo(**mp3, channels=2), 9_600_000) == []
+    speech = StreamInfo(format="Speex", length=3600.0, bitrate=2150)
     assert stream_problems(speech, 1_000_000) == []
-    midi = {"format": "MIDI", "length": 600.0}
+    midi = StreamInfo(format="MIDI", length=600.0)
     assert stream_problems(midi, 2_000) == []

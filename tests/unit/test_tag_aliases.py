@@ -19,6 +19,7 @@ from mutagen.apev2 import APEv2
 from mutagen.asf import ASFDWordAttribute
 
 from libtool.tags.read import read_track
+from libtool.tags.record import TrackRecord
 from libtool.tags.tagmap import RULES
 from libtool.tags.write import write_tags
 
@@ -89,8 +90,8 @@ def test_apev2_number_and_total_aliases(
 ) -> None:
     record = read_track(bytes(tagged(audio, tmp_path, ext, {"Title": "t", **items})))
 
-    assert (record["track"], record["tracktotal"], record["disc"], record["disctotal"]) == want
-    assert record["extras"] == {}  # every alias is claimed, none is an unknown key
+    assert (record.track, record.tracktotal, record.disc, record.disctotal) == want
+    assert record.extras == {}  # every alias is claimed, none is an unknown key
 
 
 ASF_FORMS = [
@@ -102,20 +103,20 @@ ASF_FORMS = [
 def test_asf_total_aliases(audio: Any, tmp_path: Path) -> None:
     path = tagged(audio, tmp_path, "wma", {"Title": "t", **ASF_FORMS[0]})
     record = read_track(bytes(path))
-    assert (record["track"], record["tracktotal"], record["disc"], record["disctotal"]) == (
+    assert (record.track, record.tracktotal, record.disc, record.disctotal) == (
         3,
         12,
         1,
         2,
     )
-    assert record["extras"] == {}
+    assert record.extras == {}
 
 
 def test_asf_tracktotal_disctotal_keys(audio: Any, tmp_path: Path) -> None:
     items = {"Title": "t", **ASF_FORMS[1], "DISCTOTAL": "2"}
     record = read_track(bytes(tagged(audio, tmp_path, "wma", items)))
 
-    assert (record["track"], record["tracktotal"], record["disctotal"]) == (3, 12, 2)
+    assert (record.track, record.tracktotal, record.disctotal) == (3, 12, 2)
 
 
 @pytest.mark.parametrize(
@@ -133,12 +134,12 @@ def test_vorbis_aliases(
 ) -> None:
     record = read_track(bytes(tagged(audio, tmp_path, "flac", {"TITLE": "t", **items})))
 
-    assert record[field] == value
+    assert getattr(record, field) == value
 
 
-def _write(path: Path, changes: dict[str, list[str]]) -> dict[str, Any]:
+def _write(path: Path, changes: dict[str, list[str]]) -> TrackRecord:
     record = read_track(bytes(path))
-    return write_tags(bytes(path), changes, size=record["size"], mtime_ns=record["mtime_ns"])
+    return write_tags(bytes(path), changes, size=record.size, mtime_ns=record.mtime_ns)
 
 
 def _ape_items(path: Path) -> dict[str, str]:
@@ -153,9 +154,9 @@ def test_writing_a_total_held_by_an_alias_leaves_no_stale_copy(
 
     record = _write(path, {"tracktotal": ["14"]})
 
-    assert (record["track"], record["tracktotal"]) == (3, 14)
+    assert (record.track, record.tracktotal) == (3, 14)
     assert _ape_items(path) == {"TITLE": "t", "TRACK": "3/14"}  # canonical key only
-    assert read_track(bytes(path))["tracktotal"] == 14
+    assert read_track(bytes(path)).tracktotal == 14
 
 
 def test_writing_a_number_held_by_an_alias_keeps_its_total(audio: Any, tmp_path: Path) -> None:
@@ -163,7 +164,7 @@ def test_writing_a_number_held_by_an_alias_keeps_its_total(audio: Any, tmp_path:
 
     record = _write(path, {"track": ["5"]})
 
-    assert (record["track"], record["tracktotal"], record["disc"]) == (5, 12, 1)
+    assert (record.track, record.tracktotal, record.disc) == (5, 12, 1)
     assert _ape_items(path) == {"TITLE": "t", "TRACK": "5/12", "DISCNUMBER": "1"}
 
 
@@ -172,7 +173,7 @@ def test_writing_a_total_keeps_the_number_held_by_an_alias(audio: Any, tmp_path:
 
     record = _write(path, {"disctotal": ["3"]})
 
-    assert (record["disc"], record["disctotal"]) == (1, 3)
+    assert (record.disc, record.disctotal) == (1, 3)
     assert _ape_items(path) == {"TITLE": "t", "DISC": "1/3", "DISCNUMBER": "1"}
 
 
@@ -204,7 +205,7 @@ def test_asf_total_written_to_the_canonical_attribute(audio: Any, tmp_path: Path
 
     record = _write(path, {"tracktotal": ["14"], "disctotal": ["3"]})
 
-    assert (record["track"], record["tracktotal"], record["disc"], record["disctotal"]) == (
+    assert (record.track, record.tracktotal, record.disc, record.disctotal) == (
         3,
         14,
         1,

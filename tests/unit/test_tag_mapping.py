@@ -25,6 +25,7 @@ from mutagen.mp4 import MP4Cover, MP4FreeForm
 from libtool.tags import fields
 from libtool.tags.fields import FIELD_BY_NAME, FIELD_NAMES
 from libtool.tags.read import read_track
+from libtool.tags.record import TrackRecord
 from tests.audio import CONTAINER, TAGGABLE, with_raw_id3v24
 
 UTF8 = id3.Encoding.UTF8
@@ -400,7 +401,7 @@ def make(audio: Any, tmp_path: Path, ext: str, name: str = "t") -> Path:
     return audio.make(tmp_path / f"{name}.{ext}", ext)
 
 
-def read(path: Path) -> dict[str, Any]:
+def read(path: Path) -> TrackRecord:
     return read_track(bytes(path))
 
 
@@ -419,16 +420,16 @@ def test_every_canonical_field(audio: Any, tmp_path: Path, ext: str) -> None:
     expected_raw = {k: v for k, v in RAW.items() if k not in missing}
     if container == "asf":
         expected_raw["compilation"] = ["True"]  # a BOOL attribute, as mutagen shows it
-    assert record["tags"] == expected_raw
+    assert record.tags == expected_raw
 
     expected = dict(TYPED)
     if "originaldate" in missing:
         expected.update(originaldate=None, originalyear=None)
-    assert {k: record[k] for k in expected} == expected
+    assert {k: getattr(record, k) for k in expected} == expected
 
-    assert record["extras"] == {}, "a canonical key was not claimed by its rule"
-    assert record["tag_format"] == TAG_FORMAT[container]
-    assert record["has_picture"] is False
+    assert record.extras == {}, "a canonical key was not claimed by its rule"
+    assert record.tag_format == TAG_FORMAT[container]
+    assert record.has_picture is False
 
 
 def test_full_mapping_covers_every_field() -> None:
@@ -478,16 +479,16 @@ def test_stream_info(audio: Any, tmp_path: Path, ext: str) -> None:
 
     record = read(path)
 
-    assert record["format"] == name
-    assert 0.5 < record["length"] < 2.0  # the template is a one-second tone
-    assert record["sample_rate"] == rate
-    assert record["channels"] in channels
+    assert record.format == name
+    assert 0.5 < record.length < 2.0  # the template is a one-second tone
+    assert record.sample_rate == rate
+    assert record.channels in channels
     if ext not in NO_BITRATE:
-        assert record["bitrate"] > 0
-    assert record["size"] == path.stat().st_size
+        assert record.bitrate > 0
+    assert record.size == path.stat().st_size
     if lossless:
-        assert record["bits_per_sample"] == 16
-    assert record["title"] == "x"
+        assert record.bits_per_sample == 16
+    assert record.title == "x"
 
 
 # --- the traps -----------------------------------------------------------------------------
@@ -507,9 +508,9 @@ def test_musicbrainz_trackid_is_the_recording_id(audio: Any, tmp_path: Path, ext
 
     record = read(path)
 
-    assert record["mb_recordingid"] == RECORDING
-    assert record["mb_releasetrackid"] == RELEASETRACK
-    assert record["extras"] == {}
+    assert record.mb_recordingid == RECORDING
+    assert record.mb_releasetrackid == RELEASETRACK
+    assert record.extras == {}
 
 
 def test_id3_ufid_is_the_recording_id_other_owners_are_extras(audio: Any, tmp_path: Path) -> None:
@@ -525,9 +526,9 @@ def test_id3_ufid_is_the_recording_id_other_owners_are_extras(audio: Any, tmp_pa
 
     record = read(path)
 
-    assert record["mb_recordingid"] == RECORDING
-    assert record["mb_releasetrackid"] == RELEASETRACK
-    assert list(record["extras"]) == ["UFID:http://example.org/db"]
+    assert record.mb_recordingid == RECORDING
+    assert record.mb_releasetrackid == RELEASETRACK
+    assert list(record.extras) == ["UFID:http://example.org/db"]
 
 
 @pytest.mark.parametrize(
@@ -548,9 +549,9 @@ def test_vorbis_albumartist_key_and_aliases_any_case(audio: Any, tmp_path: Path,
 
     record = read(path)
 
-    assert record["albumartist"] == "VA"
-    assert record["tags"] == {"albumartist": ["VA"]}
-    assert record["extras"] == {}
+    assert record.albumartist == "VA"
+    assert record.tags == {"albumartist": ["VA"]}
+    assert record.extras == {}
 
 
 def test_vorbis_canonical_albumartist_wins_over_alias(audio: Any, tmp_path: Path) -> None:
@@ -559,8 +560,8 @@ def test_vorbis_canonical_albumartist_wins_over_alias(audio: Any, tmp_path: Path
 
     record = read(path)
 
-    assert record["albumartist"] == "canonical"
-    assert record["extras"] == {}
+    assert record.albumartist == "canonical"
+    assert record.extras == {}
 
 
 def test_vorbis_keys_are_case_insensitive(audio: Any, tmp_path: Path) -> None:
@@ -585,16 +586,16 @@ def test_vorbis_keys_are_case_insensitive(audio: Any, tmp_path: Path) -> None:
 
     record = read(path)
 
-    assert (record["title"], record["artist"]) == ("t", "a")
-    assert (record["track"], record["tracktotal"]) == (4, 9)
-    assert (record["disc"], record["disctotal"]) == (2, 3)
-    assert record["year"] == 1987
-    assert record["mb_recordingid"] == RECORDING
-    assert record["mb_releasetrackid"] == RELEASETRACK
-    assert record["replaygain_track_gain"] == -1.0
-    assert record["comment"] == "via alias"
-    assert record["lyrics"] == "la la"
-    assert record["extras"] == {}
+    assert (record.title, record.artist) == ("t", "a")
+    assert (record.track, record.tracktotal) == (4, 9)
+    assert (record.disc, record.disctotal) == (2, 3)
+    assert record.year == 1987
+    assert record.mb_recordingid == RECORDING
+    assert record.mb_releasetrackid == RELEASETRACK
+    assert record.replaygain_track_gain == -1.0
+    assert record.comment == "via alias"
+    assert record.lyrics == "la la"
+    assert record.extras == {}
 
 
 def test_apev2_keys_are_case_insensitive(audio: Any, tmp_path: Path) -> None:
@@ -615,19 +616,19 @@ def test_apev2_keys_are_case_insensitive(audio: Any, tmp_path: Path) -> None:
 
     record = read(path)
 
-    assert record["title"] == "t"
-    assert record["albumartist"] == "VA"
-    assert (record["track"], record["tracktotal"], record["disc"], record["disctotal"]) == (
+    assert record.title == "t"
+    assert record.albumartist == "VA"
+    assert (record.track, record.tracktotal, record.disc, record.disctotal) == (
         4,
         9,
         2,
         3,
     )
-    assert record["year"] == 1987
-    assert record["mb_recordingid"] == RECORDING
-    assert record["replaygain_track_gain"] == -1.0
-    assert record["catalognumber"] == "C-1"
-    assert record["extras"] == {}
+    assert record.year == 1987
+    assert record.mb_recordingid == RECORDING
+    assert record.replaygain_track_gain == -1.0
+    assert record.catalognumber == "C-1"
+    assert record.extras == {}
 
 
 def test_id3_txxx_description_is_case_insensitive(audio: Any, tmp_path: Path) -> None:
@@ -645,12 +646,12 @@ def test_id3_txxx_description_is_case_insensitive(audio: Any, tmp_path: Path) ->
 
     record = read(path)
 
-    assert record["mb_albumid"] == ALBUM
-    assert record["mb_artistid"] == ARTIST
-    assert record["replaygain_track_gain"] == -6.5
-    assert record["barcode"] == "123"
-    assert record["catalognumber"] == "C-1"
-    assert record["extras"] == {}
+    assert record.mb_albumid == ALBUM
+    assert record.mb_artistid == ARTIST
+    assert record.replaygain_track_gain == -6.5
+    assert record.barcode == "123"
+    assert record.catalognumber == "C-1"
+    assert record.extras == {}
 
 
 def test_mp4_freeform_atoms_are_case_insensitive(audio: Any, tmp_path: Path) -> None:
@@ -668,12 +669,12 @@ def test_mp4_freeform_atoms_are_case_insensitive(audio: Any, tmp_path: Path) -> 
 
     record = read(path)
 
-    assert record["replaygain_track_gain"] == -6.5
-    assert record["mb_recordingid"] == RECORDING
-    assert record["mb_releasetrackid"] == RELEASETRACK
-    assert record["isrc"] == "USRC17607839"
-    assert record["label"] == "L"
-    assert record["extras"] == {}
+    assert record.replaygain_track_gain == -6.5
+    assert record.mb_recordingid == RECORDING
+    assert record.mb_releasetrackid == RELEASETRACK
+    assert record.isrc == "USRC17607839"
+    assert record.label == "L"
+    assert record.extras == {}
 
 
 def test_id3_comment_and_lyrics_use_the_empty_description(audio: Any, tmp_path: Path) -> None:
@@ -691,9 +692,9 @@ def test_id3_comment_and_lyrics_use_the_empty_description(audio: Any, tmp_path: 
 
     record = read(path)
 
-    assert record["comment"] == "the comment"  # 'eng' preferred among empty descriptions
-    assert record["lyrics"] == "words"
-    assert record["extras"] == {
+    assert record.comment == "the comment"  # 'eng' preferred among empty descriptions
+    assert record.lyrics == "words"
+    assert record.extras == {
         "COMM:iTunNORM:eng": [" 00000001 00000002"],
         "USLT:karaoke:eng": ["other words"],
     }
@@ -713,8 +714,8 @@ def test_id3_described_comment_and_lyrics_alone_are_not_the_fields(
 
     record = read(path)
 
-    assert (record["comment"], record["lyrics"]) == (None, None)
-    assert set(record["extras"]) == {"COMM:iTunNORM:eng", "USLT:karaoke:eng"}
+    assert (record.comment, record.lyrics) == (None, None)
+    assert set(record.extras) == {"COMM:iTunNORM:eng", "USLT:karaoke:eng"}
 
 
 def test_id3v23_tyer_tdat_and_tory(audio: Any, tmp_path: Path) -> None:
@@ -736,13 +737,13 @@ def test_id3v23_tyer_tdat_and_tory(audio: Any, tmp_path: Path) -> None:
 
     record = read(path)
 
-    assert record["tag_format"] == "id3v2.3"
-    assert record["date"] == "2001-05-17"
-    assert record["year"] == 2001
-    assert record["originaldate"] == "1999"
-    assert record["originalyear"] == 1999
-    assert record["title"] == "v23"
-    assert record["extras"] == {}
+    assert record.tag_format == "id3v2.3"
+    assert record.date == "2001-05-17"
+    assert record.year == 2001
+    assert record.originaldate == "1999"
+    assert record.originalyear == 1999
+    assert record.title == "v23"
+    assert record.extras == {}
 
 
 def _id3v1_field(text: str, size: int) -> bytes:
@@ -769,15 +770,15 @@ def test_id3v1_only_file_is_read(audio: Any, tmp_path: Path) -> None:
 
     record = read(path)
 
-    assert record["tag_format"] == "id3v1"
-    assert (record["title"], record["artist"], record["album"]) == (
+    assert record.tag_format == "id3v1"
+    assert (record.title, record.artist, record.album) == (
         "V1 Title",
         "V1 Artist",
         "V1 Album",
     )
-    assert (record["year"], record["track"], record["genre"]) == (1994, 7, "Rock")
+    assert (record.year, record.track, record.genre) == (1994, 7, "Rock")
     # mutagen files the v1 comment as COMM desc 'ID3v1 Comment'; wherever it lands, it is kept.
-    kept = [record["comment"], *(v for vs in record["extras"].values() for v in vs)]
+    kept = [record.comment, *(v for vs in record.extras.values() for v in vs)]
     assert "v1 comment" in kept
 
 
@@ -788,8 +789,8 @@ def test_id3v23_in_aiff_and_wav(audio: Any, tmp_path: Path, ext: str) -> None:
 
     record = read(path)
 
-    assert record["tag_format"] == "id3v2.3"
-    assert (record["title"], record["year"]) == ("t", 1984)
+    assert record.tag_format == "id3v2.3"
+    assert (record.title, record.year) == ("t", 1984)
 
 
 # --- several values ------------------------------------------------------------------------
@@ -810,9 +811,9 @@ def test_multiple_values_are_kept_and_joined(audio: Any, tmp_path: Path, ext: st
 
     record = read(path)
 
-    assert record["tags"]["artist"] == ["Simon", "Garfunkel"]
-    assert record["artist"] == "Simon; Garfunkel"
-    assert record["extras"] == {}
+    assert record.tags["artist"] == ["Simon", "Garfunkel"]
+    assert record.artist == "Simon; Garfunkel"
+    assert record.extras == {}
 
 
 def test_id3v24_values_are_null_separated_on_disk(audio: Any, tmp_path: Path) -> None:
@@ -820,7 +821,7 @@ def test_id3v24_values_are_null_separated_on_disk(audio: Any, tmp_path: Path) ->
     write_id3(path, [_txt(id3.TPE1, "Simon", "Garfunkel")])
     assert b"Simon\x00Garfunkel" in path.read_bytes()[:512]
 
-    assert read(path)["artist"] == "Simon; Garfunkel"
+    assert read(path).artist == "Simon; Garfunkel"
 
 
 def test_apev2_values_are_null_separated_on_disk(audio: Any, tmp_path: Path) -> None:
@@ -830,8 +831,8 @@ def test_apev2_values_are_null_separated_on_disk(audio: Any, tmp_path: Path) -> 
 
     record = read(path)
 
-    assert record["genre"] == "Rock; Pop; Jazz"
-    assert record["tags"]["genre"] == ["Rock", "Pop", "Jazz"]
+    assert record.genre == "Rock; Pop; Jazz"
+    assert record.tags["genre"] == ["Rock", "Pop", "Jazz"]
 
 
 def test_vorbis_repeated_keys_in_mixed_case_are_one_field(audio: Any, tmp_path: Path) -> None:
@@ -840,8 +841,8 @@ def test_vorbis_repeated_keys_in_mixed_case_are_one_field(audio: Any, tmp_path: 
 
     record = read(path)
 
-    assert record["tags"]["artist"] == ["A", "B", "C"]
-    assert record["artist"] == "A; B; C"
+    assert record.tags["artist"] == ["A", "B", "C"]
+    assert record.artist == "A; B; C"
 
 
 def test_single_valued_field_keeps_every_raw_value(audio: Any, tmp_path: Path) -> None:
@@ -850,8 +851,8 @@ def test_single_valued_field_keeps_every_raw_value(audio: Any, tmp_path: Path) -
 
     record = read(path)
 
-    assert record["tags"]["title"] == ["first", "second"]
-    assert record["title"] == "first"
+    assert record.tags["title"] == ["first", "second"]
+    assert record.title == "first"
 
 
 # --- genre ---------------------------------------------------------------------------------
@@ -873,8 +874,8 @@ def test_id3_numeric_genre(audio: Any, tmp_path: Path, text: str, genres: list[s
 
     record = read(path)
 
-    assert record["tags"]["genre"] == genres
-    assert record["genre"] == "; ".join(genres)
+    assert record.tags["genre"] == genres
+    assert record.genre == "; ".join(genres)
 
 
 def test_mp4_gnre_numeric_genre(audio: Any, tmp_path: Path) -> None:
@@ -891,9 +892,9 @@ def test_mp4_gnre_numeric_genre(audio: Any, tmp_path: Path) -> None:
 
     record = read(path)
 
-    assert record["genre"] == "Rock"
-    assert record["tags"]["genre"] == ["Rock"]
-    assert record["extras"] == {}
+    assert record.genre == "Rock"
+    assert record.tags["genre"] == ["Rock"]
+    assert record.extras == {}
 
 
 # --- track and disc numbers ----------------------------------------------------------------
@@ -930,11 +931,11 @@ def test_track_number_forms(
 
     record = read(path)
 
-    assert record["track"] == number
-    assert record["tracktotal"] == total
-    assert record["tags"]["track"] == raw_number, "unparseable text must be kept raw"
-    assert record["tags"].get("tracktotal") == raw_total
-    assert record["extras"] == {}
+    assert record.track == number
+    assert record.tracktotal == total
+    assert record.tags["track"] == raw_number, "unparseable text must be kept raw"
+    assert record.tags.get("tracktotal") == raw_total
+    assert record.extras == {}
 
 
 @pytest.mark.parametrize("ext", sorted(DISC_KEY))
@@ -949,8 +950,8 @@ def test_disc_number_forms(
 
     record = read(path)
 
-    assert (record["disc"], record["disctotal"]) == (disc, total)
-    assert record["tags"]["disc"] == [text.split("/")[0]]
+    assert (record.disc, record.disctotal) == (disc, total)
+    assert record.tags["disc"] == [text.split("/")[0]]
 
 
 def test_asf_track_number_as_dword(audio: Any, tmp_path: Path) -> None:
@@ -959,7 +960,7 @@ def test_asf_track_number_as_dword(audio: Any, tmp_path: Path) -> None:
 
     record = read(path)
 
-    assert (record["track"], record["tracktotal"]) == (7, None)
+    assert (record.track, record.tracktotal) == (7, None)
 
 
 @pytest.mark.parametrize(
@@ -988,9 +989,9 @@ def test_vorbis_totals_and_aliases(
 
     record = read(path)
 
-    assert (record["track"], record["tracktotal"]) == (track, total)
-    assert (record["disc"], record["disctotal"]) == (disc, disctotal)
-    assert record["extras"] == {}
+    assert (record.track, record.tracktotal) == (track, total)
+    assert (record.disc, record.disctotal) == (disc, disctotal)
+    assert record.extras == {}
 
 
 def test_mp4_track_and_disc_pairs(audio: Any, tmp_path: Path) -> None:
@@ -999,8 +1000,8 @@ def test_mp4_track_and_disc_pairs(audio: Any, tmp_path: Path) -> None:
 
     record = read(path)
 
-    assert (record["track"], record["tracktotal"]) == (5, None)
-    assert (record["disc"], record["disctotal"]) == (None, 4)
+    assert (record.track, record.tracktotal) == (5, None)
+    assert (record.disc, record.disctotal) == (None, 4)
 
 
 # --- dates ---------------------------------------------------------------------------------
@@ -1017,9 +1018,9 @@ def test_dates_keep_text_and_give_a_year(audio: Any, tmp_path: Path, ext: str, t
 
     record = read(path)
 
-    assert record["date"] == text
-    assert record["tags"]["date"] == [text]
-    assert record["year"] == 2001
+    assert record.date == text
+    assert record.tags["date"] == [text]
+    assert record.year == 2001
 
 
 @pytest.mark.parametrize("text", DATES)
@@ -1031,9 +1032,9 @@ def test_id3_dates_give_a_year(audio: Any, tmp_path: Path, text: str) -> None:
 
     record = read(path)
 
-    assert record["year"] == 2001
-    assert record["originalyear"] == 2001
-    assert record["date"].startswith(text[:10]) or text == "05/17/2001"
+    assert record.year == 2001
+    assert record.originalyear == 2001
+    assert record.date.startswith(text[:10]) or text == "05/17/2001"
 
 
 def test_id3_unparseable_date_text_is_kept(audio: Any, tmp_path: Path) -> None:
@@ -1044,8 +1045,8 @@ def test_id3_unparseable_date_text_is_kept(audio: Any, tmp_path: Path) -> None:
 
     record = read(path)
 
-    assert record["date"] == "circa 1970" and record["year"] == 1970
-    assert record["originaldate"] == "05/17/2001" and record["originalyear"] == 2001
+    assert record.date == "circa 1970" and record.year == 1970
+    assert record.originaldate == "05/17/2001" and record.originalyear == 2001
 
 
 # --- ReplayGain and flags ------------------------------------------------------------------
@@ -1067,8 +1068,8 @@ def test_replaygain_gain(
 
     record = read(path)
 
-    assert record["replaygain_album_gain"] == value
-    assert record["tags"]["replaygain_album_gain"] == [text]
+    assert record.replaygain_album_gain == value
+    assert record.tags["replaygain_album_gain"] == [text]
 
 
 def _flag_writer(ext: str, on: bool) -> Callable[[Path], None]:
@@ -1091,8 +1092,8 @@ def test_compilation_flag(audio: Any, tmp_path: Path, variant: str, on: bool) ->
 
     record = read(path)
 
-    assert record["compilation"] is on
-    assert record["extras"] == {}
+    assert record.compilation is on
+    assert record.extras == {}
 
 
 def test_mp4_bpm_atom(audio: Any, tmp_path: Path) -> None:
@@ -1101,7 +1102,7 @@ def test_mp4_bpm_atom(audio: Any, tmp_path: Path) -> None:
 
     record = read(path)
 
-    assert (record["bpm"], record["tags"]["bpm"]) == (128, ["128"])
+    assert (record.bpm, record.tags["bpm"]) == (128, ["128"])
 
 
 # --- extras and pictures -------------------------------------------------------------------
@@ -1140,20 +1141,20 @@ def test_unknown_keys_land_in_extras(audio: Any, tmp_path: Path, ext: str) -> No
 
     record = read(path)
 
-    extras = {k.lower(): v for k, v in record["extras"].items()}
+    extras = {k.lower(): v for k, v in record.extras.items()}
     assert set(extras) == expected
     for key in expected - {"popm:user@example.org"}:
         assert extras[key] == ["Happy"]
-    assert record["title"] == "t"
-    assert record["tags"] == {"title": ["t"]}
-    assert record["has_picture"] is False
+    assert record.title == "t"
+    assert record.tags == {"title": ["t"]}
+    assert record.has_picture is False
 
 
 def test_id3_popm_extra_is_described(audio: Any, tmp_path: Path) -> None:
     path = make(audio, tmp_path, "mp3")
     _extras_id3(path)
 
-    [text] = read(path)["extras"]["POPM:user@example.org"]
+    [text] = read(path).extras["POPM:user@example.org"]
 
     assert "196" in text
 
@@ -1219,9 +1220,9 @@ def test_embedded_picture(audio: Any, tmp_path: Path, ext: str) -> None:
 
     record = read(path)
 
-    assert record["has_picture"] is True
-    assert read(plain)["has_picture"] is False
-    assert record["tags"] == {}, "a picture is not a canonical field"
+    assert record.has_picture is True
+    assert read(plain).has_picture is False
+    assert record.tags == {}, "a picture is not a canonical field"
 
 
 # --- hostile text --------------------------------------------------------------------------
@@ -1272,11 +1273,11 @@ def test_hostile_text_survives_exactly(audio: Any, tmp_path: Path, ext: str) -> 
 
     record = read(path)
 
-    assert record["tags"] == {"title": [MARKUP], "artist": [ESCAPE, EMOJI], "album": [RTL]}
-    assert record["title"] == MARKUP
-    assert record["artist"] == f"{ESCAPE}; {EMOJI}"
-    assert record["album"] == RTL
-    assert list(record["extras"].values()) == [[ESCAPE]]
+    assert record.tags == {"title": [MARKUP], "artist": [ESCAPE, EMOJI], "album": [RTL]}
+    assert record.title == MARKUP
+    assert record.artist == f"{ESCAPE}; {EMOJI}"
+    assert record.album == RTL
+    assert list(record.extras.values()) == [[ESCAPE]]
 
 
 # --- libtool.tags.fields parsers ----------------------------------------------------------------
