@@ -101,6 +101,12 @@ class TrackRecord:
     replaygain_track_peak: float | None = None
     replaygain_album_gain: float | None = None
     replaygain_album_peak: float | None = None
+    artistsort: str | None = None
+    albumartistsort: str | None = None
+    releasecountry: str | None = None
+    releasetype: str | None = None
+    releasestatus: str | None = None
+    media: str | None = None
     year: int | None = None
     originalyear: int | None = None
 

@@ -136,3 +136,14 @@ def test_offline_says_so_and_the_app_stays_usable(tmp_path: Path, audio: AudioFa
 
     run_app(app, body)
     svc.close()
+
+
+def test_review_snapshot(snap_compare: Any, mb_service: Service) -> None:
+    enrich(mb_service, (), EnrichOptions())
+
+    async def open_review(pilot: Any) -> None:
+        await settle(pilot.app, pilot)
+        await pilot.press("M")
+        await settle(pilot.app, pilot)
+
+    assert snap_compare(new_app(mb_service), terminal_size=(120, 40), run_before=open_review)
