@@ -22,6 +22,7 @@ from mutagen._vorbis import VCommentDict
 from mutagen.mp4 import MP4FreeForm
 
 from libtool.tags.read import read_track
+from libtool.tags.record import TrackRecord
 from libtool.tags.write import V23_SEP, write_tags
 from tests.audio import CONTAINER, TAGGABLE
 
@@ -87,7 +88,7 @@ VALUES: dict[str, list[str]] = {
 }
 
 
-def write(path: Path, changes: dict[str, list[str]], **kwargs: Any) -> dict[str, Any]:
+def write(path: Path, changes: dict[str, list[str]], **kwargs: Any) -> TrackRecord:
     st = path.stat()
     return write_tags(bytes(path), changes, size=st.st_size, mtime_ns=st.st_mtime_ns, **kwargs)
 
@@ -119,18 +120,18 @@ def test_each_new_field_is_written_under_picards_key(audio: Any, tmp_path: Path,
 
     for field, values in VALUES.items():
         assert raw_values(path, keys[field]) == values, field
-    assert {f: record["tags"][f] for f in NEW_FIELDS} == VALUES
+    assert {f: record.tags[f] for f in NEW_FIELDS} == VALUES
     again = read_track(bytes(path))
-    assert again["tags"] == record["tags"]
-    assert again["artistsort"] == "White, Jack; Fertita, Dean"
-    assert again["releasetype"] == "album; live"
-    assert (again["releasecountry"], again["releasestatus"]) == ("GB", "official")
-    assert again["media"] == '12" Vinyl'
-    assert again["extras"] == {}
+    assert again.tags == record.tags
+    assert again.artistsort == "White, Jack; Fertita, Dean"
+    assert again.releasetype == "album; live"
+    assert (again.releasecountry, again.releasestatus) == ("GB", "official")
+    assert again.media == '12" Vinyl'
+    assert again.extras == {}
 
     cleared = write(path, {field: [] for field in NEW_FIELDS})  # and each goes again
 
-    assert all(cleared[f] is None for f in NEW_FIELDS)
+    assert all(getattr(cleared, f) is None for f in NEW_FIELDS)
     for field in NEW_FIELDS:
         with pytest.raises(KeyError):
             raw_values(path, keys[field])
@@ -148,7 +149,7 @@ def test_id3v23_keeps_the_sort_frames_and_joins_several_values(audio: Any, tmp_p
     assert [str(t) for t in f.tags["TSOP"].text] == [V23_SEP.join(VALUES["artistsort"])]
     assert [str(t) for t in f.tags["TXXX:MusicBrainz Album Type"].text] == ["album/live"]
     assert [str(t) for t in f.tags["TMED"].text] == ['12" Vinyl']
-    assert read_track(bytes(path))["albumartistsort"] == "Dead Weather, The"
+    assert read_track(bytes(path)).albumartistsort == "Dead Weather, The"
 
 
 @pytest.mark.parametrize(
@@ -197,8 +198,8 @@ def test_other_taggers_spellings_are_read(
 
     record = read_track(bytes(path))
 
-    assert {k: record[k] for k in expected} == expected
-    assert record["extras"] == {}
+    assert {k: getattr(record, k) for k in expected} == expected
+    assert record.extras == {}
 
 
 def test_writing_replaces_an_alias_that_held_the_same_value(audio: Any, tmp_path: Path) -> None:
