@@ -56,12 +56,13 @@ def test_search_edit_write_quit_in_tmux(tmp_path: Path, music: Path) -> None:
     try:
         _tmux("resize-window", "-t", session, "-x", "120", "-y", "40")
         _wait_for(session, "6 tracks")
-        time.sleep(0.5)  # the first frame is up; let the app settle before typing
+        time.sleep(1.5)  # the first frame is up; let the app settle before typing (slow CI)
         _tmux("send-keys", "-t", session, "/")
+        time.sleep(1.0)  # typed before the search box has focus, "h" would open History
         _tmux("send-keys", "-t", session, "-l", "so what")
         _wait_for(session, "1 tracks")
         _tmux("send-keys", "-t", session, "Enter")
-        time.sleep(0.2)
+        time.sleep(1.0)  # focus moves to the list; a loaded machine needs a moment
         _tmux("send-keys", "-t", session, "e")
         _wait_for(session, "Save (ctrl+s)")
         _tmux("send-keys", "-t", session, "-l", " (live)")
