@@ -22,6 +22,7 @@ import contextlib
 import os
 import secrets
 import shutil
+import stat
 import struct
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -85,6 +86,8 @@ def check_unchanged(
         raise WriteError("vanished", f"{shown} no longer exists; run mlib scan") from exc
     except OSError as exc:
         raise WriteError("io", f"cannot stat {shown}: {exc.strerror}") from exc
+    if not stat.S_ISREG(st.st_mode):
+        raise WriteError("not-a-file", f"{shown} is no longer a file ({_kind(st)}); run mlib scan")
     changed = (st.st_size, st.st_mtime_ns) != (size, mtime_ns)
     if changed or (ctime_ns is not None and st.st_ctime_ns != ctime_ns):
         raise WriteError(
@@ -93,6 +96,17 @@ def check_unchanged(
             "so other programs' edits are not overwritten",
         )
     return st
+
+
+def _kind(st: os.stat_result) -> str:
+    """What is at a path now, in a few words."""
+    if stat.S_ISDIR(st.st_mode):
+        return "a folder is there now"
+    if stat.S_ISFIFO(st.st_mode):
+        return "a named pipe is there now"
+    if stat.S_ISSOCK(st.st_mode):
+        return "a socket is there now"
+    return "something other than a file is there now"
 
 
 def _equivalent(field: str, got: list[str], wanted: list[str], *, v23: bool = False) -> bool:
