@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from string import Template
 
 from libtool.errors import UsageError
-from libtool.pathutil import display_path
+from libtool.pathutil import cell_to_path, display_path
 
 _TABLE: dict[int, str] = {code: chr(0x2400 + code) for code in range(0x20)}  # ␀ ... ␟
 _TABLE[0x7F] = "\u2421"  # ␡
@@ -74,17 +74,26 @@ def title_or_filename(title: object, path: object) -> str:
     beets and players show it)."""
     if title not in (None, "") or path in (None, "", b""):
         return "" if title is None else str(title)
-    text = display_path(path) if isinstance(path, bytes) else str(path)
+    text = shown_path(path)
     return os.path.splitext(os.path.basename(text))[0]
+
+
+def shown_path(path: object) -> str:
+    """A path as people see it in every command (``pathutil.display_path``), given its raw
+    bytes or its reversible cell (``path_to_cell``: the ``file://`` form of a path that is
+    not UTF-8, which machine output keeps)."""
+    if isinstance(path, str):
+        path = cell_to_path(path)
+    return display_path(path) if isinstance(path, bytes) else str(path)
 
 
 def format_value(name: str, value: object) -> str:
     """How a field reads in a template: zero-padded track/disc, m:ss lengths, and
-    paths (raw bytes) as text."""
+    paths as people see them everywhere else."""
     if value is None:
         return ""
-    if isinstance(value, bytes):
-        return display_path(value)
+    if isinstance(value, bytes) or name == "path":
+        return shown_path(value)
     if name in ("track", "disc") and isinstance(value, int):
         return f"{value:02d}"
     if name == "length" and isinstance(value, float):

@@ -8,19 +8,23 @@ what was written, recorded and undoable.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import ColumnElement, delete, select, update
 from sqlalchemy.orm import Session
 
 from libtool.changes.organise import MoveError, move_track
 from libtool.changes.pending import current_values, pending_rows, same_values, staged_against
 from libtool.changes.runs import RunSummary, file_failed, file_ok, finish_run, start_run
-from libtool.db.models import PendingChange, Track, WriteChange, WriteRun
+from libtool.db.models import PendingChange, Track, WriteChange, WriteRun, WriteSnapshot
 from libtool.db.rows import track_values
 from libtool.db.session import Library
 from libtool.errors import FileError, UsageError
 from libtool.events import NEVER, CancelToken, EventSink, Progress, ignore, throttled
 from libtool.pathutil import cell_to_path, display_path
-from libtool.tags.write import WriteError, write_tags
+from libtool.tags import snapshot
+from libtool.tags.fields import FIELD_NAMES
+from libtool.tags.write import AlreadyRestored, WriteError, Written, restore_file, write_file
 
 
 def _write_one(
@@ -30,7 +34,7 @@ def _write_one(
 
     Returns the album keys the track left and joined, for regrouping.
     """
-    record = write_tags(
+    written = write_file(
         track.path,
         changes,
         size=track.size,
@@ -38,8 +42,16 @@ def _write_one(
         ctime_ns=track.ctime_ns,
         id3v23=id3v23,
     )
-    written = record.tags
-    for name in changes:
+    return _record(session, track, run, list(changes), written)
+
+
+def _record(
+    session: Session, track: Track, run: WriteRun, fields: list[str], written: Written
+) -> set[str | None]:
+    """The history of one file written (each field's values before and after, and the raw
+    tag entries that changed, for an exact undo) and its new row."""
+    now = written.record.tags
+    for name in fields:
         session.add(  # 'after' is what the file holds now (v2.3 joins multi-values with '/')
             WriteChange(
                 run_id=run.id,
@@ -47,14 +59,20 @@ def _write_one(
                 path=track.path,
                 field=name,
                 before=current_values(track, name),
-                after=list(written.get(name, [])),
+                after=list(now.get(name, [])),
             )
         )
-    values = track_values(track.path, record)
+    if not snapshot.is_empty(written.snapshot):
+        session.add(
+            WriteSnapshot(
+                run_id=run.id, track_id=track.id, path=track.path, changed=written.snapshot
+            )
+        )
+    values = track_values(track.path, written.record)
     session.execute(update(Track), [dict(values, id=track.id)])
     session.execute(
         delete(PendingChange).where(
-            PendingChange.track_id == track.id, PendingChange.field.in_(list(changes))
+            PendingChange.track_id == track.id, PendingChange.field.in_(fields)
         )
     )
     return {track.album_key, values["album_key"]}
@@ -173,6 +191,13 @@ def undo(
         for change in changes:
             if change.track_id is not None:
                 by_track.setdefault(change.track_id, []).append(change)
+        snapshots = {
+            snap.track_id: snap.changed
+            for snap in session.scalars(
+                select(WriteSnapshot).where(WriteSnapshot.run_id == target.id)
+            )
+            if snap.track_id is not None
+        }
         run = start_run(session, "undo", undoes=target.id)
         session.commit()
         summary.run_id = run.id
@@ -184,7 +209,17 @@ def undo(
                     break
                 track = session.get(Track, track_id)
                 if track is not None:
-                    _undo_track(session, track, track_changes, target, run, summary, post, id3v23)
+                    _undo_track(
+                        session,
+                        track,
+                        track_changes,
+                        snapshots.get(track_id),
+                        target,
+                        run,
+                        summary,
+                        post,
+                        id3v23,
+                    )
             else:
                 post(Progress("undo", len(by_track), len(by_track)))
             if summary.failed == 0 and not summary.interrupted:
@@ -199,13 +234,18 @@ def _undo_track(
     session: Session,
     track: Track,
     changes: list[WriteChange],
+    changed: dict[str, Any] | None,
     target: WriteRun,
     run: WriteRun,
     summary: RunSummary,
     post: EventSink,
     id3v23: bool,
 ) -> None:
-    """Put one track's file back as it was before ``target``; a failure is counted, not raised."""
+    """Put one track's file back as it was before ``target``; a failure is counted, not raised.
+
+    With the raw entries the run changed (``changed``), the tag comes back exactly as it
+    was; runs recorded before those were kept are undone field by field.
+    """
     shown = track.path_text
     try:
         keys = {track.album_key}
@@ -221,6 +261,16 @@ def _undo_track(
             move_track(session, track, before, run, exact=True)
             keys.add(track.album_key)
             moved = True
+        if changed is not None:
+            restored = _restore(session, track, changed, target, run)
+            keys |= restored
+            if not (restored or moved):
+                summary.skipped += 1
+                return
+            session.commit()
+            summary.album_keys |= keys
+            file_ok(summary, post, track.id, track.path_text, "restored")
+            return
         wanted = {}
         for change in (c for c in changes if c.field != "path"):
             now = current_values(track, change.field)
@@ -244,3 +294,24 @@ def _undo_track(
     session.commit()
     summary.album_keys |= keys
     file_ok(summary, post, track.id, track.path_text, "restored")
+
+
+def _restore(
+    session: Session, track: Track, changed: dict[str, Any], target: WriteRun, run: WriteRun
+) -> set[str | None]:
+    """Put back the raw tag entries ``target`` changed in ``track``'s file and record the
+    undo (itself undoable); empty when the file was already as it was."""
+    try:
+        written = restore_file(
+            track.path,
+            changed,
+            size=track.size,
+            mtime_ns=track.mtime_ns,
+            ctime_ns=track.ctime_ns,
+            run=target.id,
+        )
+    except AlreadyRestored:
+        return set()
+    now = written.record.tags
+    fields = [f for f in FIELD_NAMES if current_values(track, f) != list(now.get(f, []))]
+    return _record(session, track, run, fields, written)

@@ -28,7 +28,16 @@ from libtool.db.models import Album, Root, Track, WriteChange, WriteRun
 from libtool.db.session import Library
 from libtool.display import format_value
 from libtool.errors import FileError
-from libtool.events import NEVER, CancelToken, EventSink, Planned, Progress, ignore, throttled
+from libtool.events import (
+    NEVER,
+    CancelToken,
+    EventSink,
+    FileOutcome,
+    Planned,
+    Progress,
+    ignore,
+    throttled,
+)
 from libtool.pathutil import display_path, is_under, path_to_cell
 
 MAX_COMPONENT_BYTES = 200  # below the common 255-byte limit, leaving room for " (n)" and temp names
@@ -148,6 +157,25 @@ def _remove_empty_folders(folder: bytes, root: bytes) -> None:
         folder = os.path.dirname(folder)
 
 
+def move_refusal(track: Track, dest: bytes, root: bytes) -> MoveError | None:
+    """Why ``track``'s file would not be moved to ``dest`` (None: it would be). One rule
+    for the move and its dry run, so a dry run never lists a file the move refuses."""
+    src = track.path
+    if not is_under(dest, root):
+        return MoveError("outside", f"{display_path(dest)} is outside the library root")
+    if not os.path.lexists(src):
+        return MoveError("vanished", f"{display_path(src)} no longer exists; run mlib scan")
+    if os.path.islink(src):
+        return MoveError("symlink", f"{display_path(src)} is a symbolic link; not moved")
+    if not os.path.isfile(src):  # e.g. a folder where the file was: never moved
+        return MoveError("not-a-file", f"{display_path(src)} is no longer a file; run mlib scan")
+    if not is_under(os.path.realpath(src), os.path.realpath(root)):
+        return MoveError(  # reached through a symlinked folder: the file lives elsewhere
+            "outside", f"{display_path(src)} lies outside the library root on disk; not moved"
+        )
+    return None
+
+
 def move_track(
     session: Session, track: Track, dest: bytes, run: WriteRun, *, exact: bool = False
 ) -> bytes:
@@ -157,16 +185,9 @@ def move_track(
         return src
     root = session.get(Root, track.root_id)
     assert root is not None
-    if not is_under(dest, root.path):
-        raise MoveError("outside", f"{display_path(dest)} is outside the library root")
-    if not os.path.lexists(src):
-        raise MoveError("vanished", f"{display_path(src)} no longer exists; run mlib scan")
-    if os.path.islink(src):
-        raise MoveError("symlink", f"{display_path(src)} is a symbolic link; not moved")
-    if not is_under(os.path.realpath(src), os.path.realpath(root.path)):
-        raise MoveError(  # reached through a symlinked folder: the file lives elsewhere
-            "outside", f"{display_path(src)} lies outside the library root on disk; not moved"
-        )
+    refused = move_refusal(track, dest, root.path)
+    if refused is not None:
+        raise refused
 
     def taken(candidate: bytes) -> bool:
         in_db = session.scalar(select(Track.id).where(Track.path == candidate))
@@ -196,8 +217,14 @@ def move_track(
 
 
 def plan_moves(
-    session: Session, where: ColumnElement[bool], template: str
+    session: Session,
+    where: ColumnElement[bool],
+    template: str,
+    *,
+    roots: dict[int, bytes] | None = None,
 ) -> list[tuple[Track, bytes]]:
+    """Each matching track and where ``template`` puts it; ``roots`` (if given) gets each
+    track's root folder by root id."""
     rows = session.execute(
         select(Track, Album, Root)
         .join(Root, Root.id == Track.root_id)
@@ -205,6 +232,8 @@ def plan_moves(
         .where(where)
         .order_by(Track.path_text)
     ).all()
+    if roots is not None:
+        roots.update({r.id: r.path for _, _, r in rows})
     return [(t, destination(r.path, t, a, template)) for t, a, r in rows]
 
 
@@ -221,10 +250,18 @@ def move_tracks(
     post = throttled(events)
     summary = RunSummary()
     with library.exclusive("move"), library.session() as session:
-        plan = [(t, d) for t, d in plan_moves(session, where, template) if d != t.path]
+        roots: dict[int, bytes] = {}
+        plan = [(t, d) for t, d in plan_moves(session, where, template, roots=roots) if d != t.path]
         if dry_run or not plan:
             for track, dest in plan:
-                post(Planned(track.id, track.path_text, display_path(dest)))
+                refused = move_refusal(track, dest, roots[track.root_id])
+                if refused is None:
+                    post(Planned(track.id, track.path_text, display_path(dest)))
+                else:  # said as the move itself would say it
+                    summary.failed += 1
+                    post(
+                        FileOutcome(track.id, track.path_text, False, refused.kind, refused.message)
+                    )
             return summary
         run = start_run(session, "move")
         session.commit()

@@ -248,6 +248,20 @@ class WriteRun(Base):
     files_failed: Mapped[int] = mapped_column(default=0)
 
 
+class WriteSnapshot(Base):
+    """The raw tag entries one write in a run changed in one file, before and after
+    (``libtool.tags.snapshot.changes``): what undo puts back, key for key."""
+
+    __tablename__ = "write_snapshots"
+    __table_args__ = (Index("ix_write_snapshots_run_id", "run_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("write_runs.id", ondelete="CASCADE"))
+    track_id: Mapped[int | None] = mapped_column(ForeignKey("tracks.id", ondelete="SET NULL"))
+    path: Mapped[bytes]
+    changed: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
 class WriteChange(Base):
     """The before and after values of one field of one file in a run (field 'path' for moves)."""
 

@@ -22,6 +22,12 @@ APE_TRACK_TOTALS = ("TRACKTOTAL", "TOTALTRACKS", "TRACKC")
 APE_DISC_TOTALS = ("DISCTOTAL", "TOTALDISCS", "DISCC")
 ASF_TRACK_TOTALS = ("TotalTracks", "TRACKTOTAL")  # beets (mediafile) writes TotalTracks
 ASF_DISC_TOTALS = ("TotalDiscs", "DISCTOTAL")
+#: ID3 and MP4 have 'n/N' (TRCK, trkn); Mp3tag, foobar2000 and beets' mediafile also
+#: keep totals apart, in user frames and iTunes freeform atoms.
+ID3_TRACK_TOTALS = ("TXXX:TRACKTOTAL", "TXXX:TOTALTRACKS")
+ID3_DISC_TOTALS = ("TXXX:DISCTOTAL", "TXXX:TOTALDISCS")
+MP4_TRACK_TOTALS = ("TRACKTOTAL", "TOTALTRACKS")
+MP4_DISC_TOTALS = ("DISCTOTAL", "TOTALDISCS")
 
 
 @dataclass(frozen=True)
@@ -81,30 +87,30 @@ STORAGE: dict[str, Storage] = {
         apev2.Item("Album Artist", ("ALBUMARTIST", "ALBUM_ARTIST")),
     ),
     "track": Storage(
-        id3.Pair("TRCK", 0),
+        id3.Pair("TRCK", 0, (), ID3_TRACK_TOTALS),
         vorbis.Number("TRACKNUMBER", ("TRACKTOTAL", "TOTALTRACKS", "TRACKC")),
-        mp4.Pair("trkn", 0),
+        mp4.Pair("trkn", 0, MP4_TRACK_TOTALS),
         asf.Pair("WM/TrackNumber", 0, (), ASF_TRACK_TOTALS),
         apev2.Pair("Track", 0, ("TRACKNUMBER",), APE_TRACK_TOTALS),
     ),
     "tracktotal": Storage(
-        id3.Pair("TRCK", 1),
+        id3.Pair("TRCK", 1, (), ID3_TRACK_TOTALS),
         vorbis.Total("TRACKTOTAL", "TRACKNUMBER", ("TOTALTRACKS", "TRACKC")),
-        mp4.Pair("trkn", 1),
+        mp4.Pair("trkn", 1, MP4_TRACK_TOTALS),
         asf.Pair("WM/TrackNumber", 1, (), ASF_TRACK_TOTALS),
         apev2.Pair("Track", 1, ("TRACKNUMBER",), APE_TRACK_TOTALS),
     ),
     "disc": Storage(
-        id3.Pair("TPOS", 0),
+        id3.Pair("TPOS", 0, (), ID3_DISC_TOTALS),
         vorbis.Number("DISCNUMBER", ("DISCTOTAL", "TOTALDISCS", "DISCC")),
-        mp4.Pair("disk", 0),
+        mp4.Pair("disk", 0, MP4_DISC_TOTALS),
         asf.Pair("WM/PartOfSet", 0, (), ASF_DISC_TOTALS),
         apev2.Pair("Disc", 0, ("DISCNUMBER",), APE_DISC_TOTALS),
     ),
     "disctotal": Storage(
-        id3.Pair("TPOS", 1),
+        id3.Pair("TPOS", 1, (), ID3_DISC_TOTALS),
         vorbis.Total("DISCTOTAL", "DISCNUMBER", ("TOTALDISCS", "DISCC")),
-        mp4.Pair("disk", 1),
+        mp4.Pair("disk", 1, MP4_DISC_TOTALS),
         asf.Pair("WM/PartOfSet", 1, (), ASF_DISC_TOTALS),
         apev2.Pair("Disc", 1, ("DISCNUMBER",), APE_DISC_TOTALS),
     ),

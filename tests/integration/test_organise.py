@@ -109,3 +109,33 @@ def test_a_file_reached_through_a_symlinked_folder_is_not_moved(
     result = mlib("move", "-t", "moved/$title")
     assert result.returncode == 1 and "outside the library root on disk" in result.stderr
     assert path.exists() and not (music / "moved").exists()
+
+
+@pytest.mark.parametrize("how", ["file symlink", "symlinked folder"])
+def test_a_dry_run_never_lists_a_move_the_move_refuses(
+    audio,
+    tmp_path: Path,
+    mlib,  # type: ignore[no-untyped-def]
+    how: str,
+) -> None:
+    """The dry run and the move share one rule: a symlink is named as refused in both."""
+    music = tmp_path / "music"
+    elsewhere = tmp_path / "elsewhere" / "Album"
+    real = audio.make(elsewhere / "song.flac", "flac")
+    tag(real, album="Album", title="Song")
+    music.mkdir()
+    if how == "file symlink":
+        (music / "song.flac").symlink_to(real)
+        reason = "is a symbolic link; not moved"
+    else:
+        (music / "linked").symlink_to(elsewhere)
+        reason = "outside the library root on disk"
+    mlib("scan", music, check=True)
+
+    dry = mlib("move", "-t", "moved/$title", "--dry-run")
+
+    assert "-> " not in dry.stdout, dry.stdout  # nothing listed as a move
+    assert reason in dry.stderr
+    real_run = mlib("move", "-t", "moved/$title")
+    assert real_run.returncode == 1 and reason in real_run.stderr
+    assert not (music / "moved").exists()

@@ -566,3 +566,23 @@ def test_the_record_a_write_returns_is_what_a_scan_would_read(
         mtime_ns=st.st_mtime_ns,
     )
     assert record == read_track(bytes(path))
+
+
+def test_a_file_replaced_by_a_folder_is_named_as_such(audio, tmp_path: Path, mlib) -> None:  # type: ignore[no-untyped-def]
+    """Not 'changed on disk': rescanning would not help a folder become the file again."""
+    music = tmp_path / "music"
+    path = tagged_flac(audio, music / "song.flac")
+    mlib("scan", music, check=True)
+    mlib("modify", "title=New", "--yes", check=True)
+    path.unlink()
+    path.mkdir()
+    (path / "inside.txt").write_text("x")
+
+    result = mlib("write")
+
+    assert result.returncode == 1
+    assert "is no longer a file (a folder is there now)" in result.stderr
+    assert "changed on disk" not in result.stderr
+    moved = mlib("move", "-t", "moved/$title")
+    assert moved.returncode == 1 and "is no longer a file" in moved.stderr
+    assert (path / "inside.txt").exists() and not (music / "moved").exists()

@@ -234,3 +234,124 @@ def test_every_rule_writes_one_canonical_key(container: str) -> None:
         rule.write(tags, ["7"])
         assert len(keys_of(tags)) == 1, (name, keys_of(tags))
         assert rule.read(tags) == ["7"], name
+
+
+# ------------------------------------------------------------------ ID3 and MP4 totals
+
+ITUNES = "----:com.apple.iTunes:"
+
+
+def _id3_file(audio: Any, tmp_path: Path, frames: list[Any]) -> Path:
+    from mutagen import id3
+
+    path = make(audio, tmp_path, "mp3")
+    tags = id3.ID3()
+    for frame in frames:
+        tags.add(frame)
+    tags.save(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("track_key", "disc_key"),
+    [("TRACKTOTAL", "DISCTOTAL"), ("TOTALTRACKS", "TOTALDISCS"), ("tracktotal", "totaldiscs")],
+)
+def test_id3_totals_in_user_frames(
+    audio: Any, tmp_path: Path, track_key: str, disc_key: str
+) -> None:
+    """Mp3tag and foobar2000 keep totals in TXXX frames beside a bare TRCK/TPOS."""
+    from mutagen import id3
+
+    path = _id3_file(
+        audio,
+        tmp_path,
+        [
+            id3.TRCK(encoding=3, text=["3"]),
+            id3.TPOS(encoding=3, text=["1"]),
+            id3.TXXX(encoding=3, desc=track_key, text=["12"]),
+            id3.TXXX(encoding=3, desc=disc_key, text=["2"]),
+        ],
+    )
+
+    record = read_track(bytes(path))
+
+    assert (record.track, record.tracktotal, record.disc, record.disctotal) == (
+        3,
+        12,
+        1,
+        2,
+    )
+    assert record.extras == {}
+
+
+def test_id3_total_is_written_to_trck_and_the_stale_user_frame_goes(
+    audio: Any, tmp_path: Path
+) -> None:
+    from mutagen import id3
+
+    path = _id3_file(
+        audio,
+        tmp_path,
+        [id3.TRCK(encoding=3, text=["3"]), id3.TXXX(encoding=3, desc="TRACKTOTAL", text=["12"])],
+    )
+
+    record = _write(path, {"tracktotal": ["14"]})
+
+    assert (record.track, record.tracktotal) == (3, 14)
+    tags = id3.ID3(path)
+    assert tags["TRCK"].text == ["3/14"]
+    assert tags.getall("TXXX:TRACKTOTAL") == []
+
+
+def test_id3_total_in_trck_wins_over_a_user_frame(audio: Any, tmp_path: Path) -> None:
+    from mutagen import id3
+
+    path = _id3_file(
+        audio,
+        tmp_path,
+        [id3.TRCK(encoding=3, text=["3/12"]), id3.TXXX(encoding=3, desc="TOTALTRACKS", text=["9"])],
+    )
+
+    assert read_track(bytes(path)).tracktotal == 12
+
+
+@pytest.mark.parametrize("names", [("TRACKTOTAL", "DISCTOTAL"), ("TOTALTRACKS", "TOTALDISCS")])
+def test_mp4_totals_in_freeform_atoms(audio: Any, tmp_path: Path, names: tuple[str, str]) -> None:
+    from mutagen.mp4 import MP4FreeForm
+
+    path = tagged(
+        audio,
+        tmp_path,
+        "m4a",
+        {
+            "©nam": ["t"],
+            "trkn": [(3, 0)],
+            ITUNES + names[0]: [MP4FreeForm(b"12")],
+            ITUNES + names[1].lower(): [MP4FreeForm(b"2")],  # freeform names fold case
+        },
+    )
+
+    record = read_track(bytes(path))
+
+    assert (record.track, record.tracktotal, record.disctotal) == (3, 12, 2)
+    assert record.extras == {}
+
+    record = _write(path, {"track": ["4"]})  # the total moves into trkn with the number
+
+    assert (record.track, record.tracktotal) == (4, 12)
+    tags = mutagen.File(path).tags
+    assert tags["trkn"] == [(4, 12)]
+    assert ITUNES + names[0] not in tags
+
+
+@pytest.mark.parametrize("container", ["id3", "mp4"])
+def test_id3_and_mp4_total_rules_write_one_key(container: str) -> None:
+    from mutagen.id3 import ID3
+    from mutagen.mp4 import MP4Tags
+
+    for name in ("track", "tracktotal", "disc", "disctotal"):
+        tags = ID3() if container == "id3" else MP4Tags()
+        rule = RULES[container][name]
+        rule.write(tags, ["7"])
+        assert len(list(tags.keys())) == 1, (name, list(tags.keys()))
+        assert rule.read(tags) == ["7"], name

@@ -11,8 +11,7 @@ from typing import Any
 
 from mutagen import id3
 
-from libtool.tags.fields import split_pair
-from libtool.tags.formats.base import clean, join_pair
+from libtool.tags.formats.base import PairRule, clean
 
 UTF8 = id3.Encoding.UTF8
 
@@ -93,30 +92,24 @@ class Genre(Text):
 
 
 @dataclass(frozen=True)
-class Pair:
-    """One half of an 'n/N' frame (TRCK, TPOS)."""
+class Pair(PairRule):
+    """One half of an 'n/N' frame (TRCK, TPOS); totals other taggers put in user frames
+    (``TXXX:TRACKTOTAL``, ``TXXX:TOTALTRACKS``...) are read too. Keys are frame ids or
+    ``TXXX:description``."""
 
-    frame: str
-    index: int
+    def _get(self, tags: id3.ID3, key: str) -> list[str]:
+        if key.upper().startswith("TXXX:"):
+            return Txxx(key[5:]).read(tags)
+        f = tags.get(key)
+        return clean([str(t) for t in f.text]) if f is not None else []
 
-    def read(self, tags: id3.ID3) -> list[str]:
-        f = tags.get(self.frame)
-        if f is None or not f.text:
-            return []
-        part = split_pair(str(f.text[0]))[self.index]
-        return [part] if part else []
-
-    def write(self, tags: id3.ID3, values: list[str]) -> None:
-        f = tags.get(self.frame)
-        parts = list(split_pair(str(f.text[0]))) if f is not None and f.text else ["", ""]
-        parts[self.index] = values[0] if values else ""
-        tags.delall(self.frame)
-        text = join_pair(parts[0], parts[1])
-        if text:
-            tags.add(getattr(id3, self.frame)(encoding=UTF8, text=[text]))
-
-    def claims(self, key: str) -> bool:
-        return key == self.frame
+    def _put(self, tags: id3.ID3, key: str, values: list[str]) -> None:
+        if key.upper().startswith("TXXX:"):
+            Txxx(key[5:]).write(tags, values)
+            return
+        tags.delall(key)
+        if values:
+            tags.add(getattr(id3, key)(encoding=UTF8, text=list(values)))
 
 
 @dataclass(frozen=True)

@@ -81,28 +81,50 @@ class Genre(Atom):
 
 @dataclass(frozen=True)
 class Pair:
-    """One half of the (n, N) tuple atoms trkn and disk."""
+    """One half of the (n, N) tuple atoms trkn and disk; ``totals`` are freeform atoms
+    other taggers keep the total in (``----:com.apple.iTunes:TRACKTOTAL``...), read when
+    the atom has none. A write goes to the atom; a freeform total that just repeated the
+    total being replaced goes, so no stale copy contradicts it."""
 
     atom: str
     index: int
+    totals: tuple[str, ...] = ()
+
+    def _alias_total(self, tags: MP4Tags) -> str:
+        for name in self.totals:
+            values = Freeform(name).read(tags)
+            if values and values[0].strip():
+                return values[0].strip()
+        return ""
 
     def read(self, tags: MP4Tags) -> list[str]:
         pairs = tags.get(self.atom)
-        if not pairs:
-            return []
-        value = pairs[0][self.index]
-        return [str(value)] if value else []
+        value = pairs[0][self.index] if pairs else 0
+        if value:
+            return [str(value)]
+        if self.index == 1 and (alias := self._alias_total(tags)):
+            return [alias]
+        return []
 
     def write(self, tags: MP4Tags, values: list[str]) -> None:
+        old = self.read(tags)
         pairs = tags.get(self.atom)
         pair = list(pairs[0]) if pairs else [0, 0]
+        if self.index == 0 and not pair[1]:  # a total read from an alias moves to the atom
+            pair[1] = parse_int(self._alias_total(tags)) or 0
         pair[self.index] = (parse_int(values[0]) or 0) if values else 0
         tags.pop(self.atom, None)
         if pair != [0, 0]:
             tags[self.atom] = [tuple(pair)]
+        for name in self.totals:
+            alias = Freeform(name).read(tags)
+            moved = self.index == 0 and alias and parse_int(alias[0]) == pair[1]
+            replaced = self.index == 1 and alias and old and alias[:1] == old
+            if moved or replaced:
+                Freeform(name).write(tags, [])
 
     def claims(self, key: str) -> bool:
-        return key == self.atom
+        return key == self.atom or any(Freeform(n).claims(key) for n in self.totals)
 
 
 @dataclass(frozen=True)
