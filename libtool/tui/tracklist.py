@@ -169,10 +169,21 @@ class TrackList(ScrollView, can_focus=True):
     def set_ids(self, ids: list[int], *, keep_cursor: bool = False) -> None:
         """Show ``ids``; the cursor stays on the same track when asked and possible."""
         current = self.current_id if keep_cursor else None
+        old = self.cursor
         self.ids = ids
-        self.selected &= set(ids) if keep_cursor else set()
-        position = {tid: n for n, tid in enumerate(ids)} if current is not None else {}
-        self.cursor = position.get(current, 0) if current is not None else 0
+        if not keep_cursor:
+            self.selected = set()
+        elif self.selected:
+            self.selected &= set(ids)
+        if current is None:
+            self.cursor = 0
+        elif old < len(ids) and ids[old] == current:
+            self.cursor = old  # the common case (the rest of a list arrived): no search
+        else:
+            try:
+                self.cursor = ids.index(current)
+            except ValueError:
+                self.cursor = 0
         self.cursor = min(self.cursor, max(len(ids) - 1, 0))
         self.virtual_size = Size(self.size.width, len(ids))
         if not keep_cursor:
