@@ -81,7 +81,8 @@ ModalScreen { align: center middle; }
 .field-row { height: 1; }
 .field-label { width: 26; }
 .field-input { width: 1fr; height: 1; border: none; padding: 0 1; }
-.field-error { width: 36; color: $error; padding-left: 1; }
+.field-error { width: 30; color: $error; padding-left: 1; }
+.field-clear { width: 7; min-width: 7; height: 1; margin-left: 1; }
 .screen-title { text-style: bold; padding: 0 1; height: 1; }
 #history-table { height: 1fr; }
 #history-changes { height: 1fr; border-top: solid $panel; }
