@@ -143,3 +143,31 @@ def test_the_detail_pane_looks_up_only_the_track_the_cursor_rests_on(many: Servi
         assert title.values["title"] in detail
 
     run_app(app, body)
+
+
+def test_select_all_on_a_first_screenful_selects_the_whole_list(many: Service) -> None:
+    app = new_app(many, search_delay=0)
+    selected_early: list[int] = []
+
+    async def body(pilot: Any) -> None:
+        original = app.tracks.set_ids
+
+        def set_ids(ids: list[int], *, keep_cursor: bool = False) -> None:
+            original(ids, keep_cursor=keep_cursor)
+            if len(ids) == FIRST_ROWS:  # ctrl+a before the rest has arrived
+                app.tracks.action_select_all()
+                selected_early.append(len(app.tracks.selected))
+
+        app.tracks.set_ids = set_ids  # type: ignore[method-assign]
+        app.query_one("#search", Input).value = "song"
+        await settle(app, pilot)
+        assert selected_early == [FIRST_ROWS]
+        assert app.tracks.selected == set(many.track_ids("song"))
+        assert f"{COUNT:,} selected" in screen_text(app)
+        app.tracks.move_to(5)
+        app.tracks.action_toggle_selection()  # one unselected: no longer "all"
+        app.refresh_all(keep_cursor=True)
+        await settle(app, pilot)
+        assert len(app.tracks.selected) == COUNT - 1
+
+    run_app(app, body)
