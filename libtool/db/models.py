@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -86,11 +87,23 @@ class Track(Base):
         Index("ix_tracks_title", "title"),
         Index("ix_tracks_year", "year"),
         Index("ix_tracks_genre", "genre"),
-        Index("ix_tracks_root_id", "root_id"),
-        Index("ix_tracks_album_id", "album_id"),
+        Index("ix_tracks_root_missing", "root_id", "missing"),
+        # (album_id, missing), not (album_id) alone: "this album's present tracks" must
+        # not look as selective to the planner as ix_tracks_missing (migration 0010)
+        Index("ix_tracks_album_missing", "album_id", "missing"),
         Index("ix_tracks_missing", "missing"),
         Index("ix_tracks_mb_albumid", "mb_albumid"),
         Index("ix_tracks_album_key", "album_key"),
+        # the default list order (libtool.service.core.DEFAULT_SORT, blanks for NULLs)
+        Index(
+            "ix_tracks_default_sort",
+            "missing",
+            text("coalesce(albumartist, '')"),
+            text("coalesce(album, '')"),
+            text("coalesce(disc, -1)"),
+            text("coalesce(track, -1)"),
+            text("coalesce(path_text, '')"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

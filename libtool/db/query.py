@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import (
     ColumnElement,
+    LargeBinary,
     String,
     and_,
     bindparam,
@@ -141,7 +142,17 @@ def _like_pattern(value: str) -> str:
 
 
 def _substring(column: InstrumentedAttribute, value: str) -> ColumnElement[bool]:
-    return func.mlib_fold(column).like(_like_pattern(fold(value) or ""), escape="\\")
+    """``fold(column)`` contains ``fold(value)``. SQLite's own LIKE (in C) ignores ASCII
+    case, which is all ``fold`` changes in ASCII text, and a value it matches also matches
+    folded (``fold`` works character by character). So only values it does not match and
+    that hold non-ASCII text (fewer characters than bytes) pay for ``mlib_fold`` in Python,
+    about 2 us a call: a 2-letter word over four columns of 100,000 tracks took 0.9 s."""
+    pattern = _like_pattern(fold(value) or "")
+    non_ascii = func.length(column) != func.length(cast(column, LargeBinary))
+    return or_(
+        column.like(pattern, escape="\\"),
+        and_(non_ascii, func.mlib_fold(column).like(pattern, escape="\\")),
+    )
 
 
 def _number(value: str) -> float:
@@ -195,18 +206,29 @@ def _compile_term(term: Term, sqlite: bool) -> ColumnElement[bool]:
     return _substring(column, term.value)
 
 
+def _uses_fts(term: Term, sqlite: bool) -> bool:
+    return sqlite and term.field is None and len(term.value) >= 3
+
+
+def _fts_match(words: list[str]) -> ColumnElement[bool]:
+    """Tracks where each word is a substring of a bare-word field, as one FTS5 query:
+    FTS5 intersects the words itself, skipping through a common word's long list, where
+    one ``IN (...)`` per word made SQLite build every list in full (50 ms against 0.4 ms
+    for "Song 0123" at 100,000 tracks)."""
+    columns = " ".join(c for c in BARE_WORD_FIELDS if c in FTS_COLUMNS)
+    match = " AND ".join(f"{{{columns}}} : " + '"' + w.replace('"', '""') + '"' for w in words)
+    fts = (
+        select(text("rowid"))
+        .select_from(text("tracks_fts"))
+        .where(text("tracks_fts MATCH :m").bindparams(bindparam("m", match, unique=True)))
+    )
+    return Track.id.in_(fts)
+
+
 def _bare_word(word: str, sqlite: bool) -> ColumnElement[bool]:
     """Substring of any bare-word field; the FTS5 trigram index serves words of 3+ characters."""
     if sqlite and len(word) >= 3:
-        phrase = '"' + word.replace('"', '""') + '"'
-        columns = " ".join(c for c in BARE_WORD_FIELDS if c in FTS_COLUMNS)
-        match = f"{{{columns}}} : {phrase}"
-        fts = (
-            select(text("rowid"))
-            .select_from(text("tracks_fts"))
-            .where(text("tracks_fts MATCH :m").bindparams(bindparam("m", match, unique=True)))
-        )
-        return Track.id.in_(fts)
+        return _fts_match([word])
     return or_(*(_substring(_column(c), word) for c in BARE_WORD_FIELDS))
 
 
@@ -214,7 +236,12 @@ def compile_query(query: str | list[str] | tuple[str, ...], sqlite: bool = True)
     """A WHERE clause for ``query``; tracks marked missing are left out unless asked for."""
     terms = parse(query)
     clauses = []
+    together = [t for t in terms if _uses_fts(t, sqlite) and not t.negate]
+    if together:
+        clauses.append(_fts_match([t.value for t in together]))
     for term in terms:
+        if term in together:
+            continue
         clause = _compile_term(term, sqlite)
         # NOT on NULL is NULL: a negated term must keep tracks that lack the field
         clauses.append(or_(not_(clause), clause.is_(None)) if term.negate else clause)

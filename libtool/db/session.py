@@ -15,13 +15,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from libtool.db import SCHEMA_HEAD
 from libtool.errors import DatabaseError
+from libtool.events import NEVER, Cancelled, CancelToken
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -118,6 +119,26 @@ def migrate(engine: Engine) -> None:
             return
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+
+
+@contextmanager
+def cancellable(connection: Connection, cancel: CancelToken) -> Iterator[None]:
+    """Statements run inside stop with ``Cancelled`` soon after ``cancel`` is set: SQLite
+    asks a progress handler every few thousand steps, so even one long query ends early.
+    Other databases run the statements to the end."""
+    raw: Any = connection.connection.driver_connection
+    if cancel is NEVER or not hasattr(raw, "set_progress_handler"):
+        yield
+        return
+    raw.set_progress_handler(lambda: 1 if cancel.cancelled else 0, 5000)
+    try:
+        yield
+    except OperationalError as exc:
+        if cancel.cancelled:
+            raise Cancelled from exc
+        raise
+    finally:
+        raw.set_progress_handler(None, 0)
 
 
 @dataclass

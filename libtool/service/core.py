@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import IO, Any
 
-from sqlalchemy import ColumnElement, func, literal, select, tuple_
+from sqlalchemy import ColumnElement, func, literal_column, select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute
 
 from libtool.changes import apply, csvio, organise, pending
@@ -21,7 +21,7 @@ from libtool.changes.runs import RunSummary
 from libtool.config import Settings, default_database_path
 from libtool.db.models import Album, PendingChange, Root, ScanError, Track, WriteChange, WriteRun
 from libtool.db.query import compile_query
-from libtool.db.session import Library, open_library
+from libtool.db.session import Library, cancellable, open_library
 from libtool.errors import LibtoolError, UsageError
 from libtool.events import NEVER, CancelToken, EventSink, ignore
 from libtool.pathutil import display_path, path_to_cell
@@ -103,11 +103,13 @@ def _column(name: str) -> InstrumentedAttribute[Any]:
 
 def _sort_expr(name: str) -> ColumnElement[Any]:
     """A sort column with NULLs folded to a value that sorts first, so keyset row-value
-    comparisons work (a NULL would make them unknown)."""
+    comparisons work (a NULL would make them unknown). The blank is written into the SQL,
+    not bound, so SQLite can match the expression to an index on it (migration 0010)."""
     column = _column(name)
     python_type = column.type.python_type
-    blank: Any = "" if python_type in (str, bytes) else -1
-    return func.coalesce(column, literal(blank))
+    text = python_type in (str, bytes)
+    blank: ColumnElement[Any] = literal_column("''") if text else literal_column("-1")
+    return func.coalesce(column, blank)
 
 
 def _run_result(summary: RunSummary) -> RunResult:
@@ -229,15 +231,28 @@ class Service:
             after = chunk.after
 
     def track_ids(
-        self, query: Query = (), *, sort: Sequence[str] = DEFAULT_SORT, descending: bool = False
+        self,
+        query: Query = (),
+        *,
+        sort: Sequence[str] = DEFAULT_SORT,
+        descending: bool = False,
+        limit: int | None = None,
+        cancel: CancelToken = NEVER,
     ) -> list[int]:
-        """Every matching track id in order: a virtual list holds these (a few bytes a
-        track) and fetches only the rows on screen with ``rows_for``."""
+        """Every matching track id in order (the first ``limit``): a virtual list holds
+        these (a few bytes a track) and fetches only the rows on screen with ``rows_for``.
+        ``cancel`` stops the query itself (``Cancelled``): a search box that asks again on
+        every keystroke drops the question it no longer needs."""
         keys = [_sort_expr(name) for name in sort] + [Track.id]
         order = [k.desc() for k in keys] if descending else keys
         stmt = select(Track.id).where(_where(query)).order_by(*order)
+        if limit is not None:
+            stmt = stmt.limit(limit)
         with self.library.session() as session:
-            return list(session.scalars(stmt))
+            connection = session.connection()
+            with cancellable(connection, cancel):
+                # Core rows, not ORM: a third less time for 100,000 ids
+                return [row[0] for row in connection.execute(stmt)]
 
     def rows_for(self, ids: Sequence[int], columns: Sequence[str] = LIST_COLUMNS) -> list[TrackRow]:
         """The rows of ``ids``, in the order given (ids that no longer exist are left out)."""
@@ -254,8 +269,11 @@ class Service:
         return [found[i] for i in ids if i in found]
 
     def albums(self, query: Query = (), *, albumartist: str | None = None) -> list[AlbumRow]:
-        """Albums with a matching track; ``albumartist`` narrows them to one artist's."""
-        stmt = select(Album).where(Album.id.in_(select(Track.album_id).where(_where(query))))
+        """Albums with a matching track; ``albumartist`` narrows them to one artist's.
+        Asked album by album (``EXISTS`` through the album id index): ``IN (SELECT
+        album_id ...)`` read every track to expand one artist in the TUI's tree."""
+        present = select(Track.id).where(Track.album_id == Album.id, _where(query)).exists()
+        stmt = select(Album).where(present)
         if albumartist is not None:
             stmt = stmt.where(Album.albumartist == albumartist)
         stmt = stmt.order_by(Album.albumartist, Album.album)

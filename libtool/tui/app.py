@@ -23,7 +23,15 @@ from textual.widgets import Button, Footer, Header, Input, Label, ProgressBar, S
 
 from libtool.display import format_value, safe_text
 from libtool.errors import LibtoolError
-from libtool.events import CancelToken, Event, FileOutcome, Note, Progress, throttled
+from libtool.events import (
+    Cancelled,
+    CancelToken,
+    Event,
+    FileOutcome,
+    Note,
+    Progress,
+    throttled,
+)
 from libtool.service.core import DEFAULT_SORT, Service
 from libtool.service.results import TrackDetail
 from libtool.tags.fields import FIELDS
@@ -73,12 +81,17 @@ ModalScreen { align: center middle; }
 .field-row { height: 1; }
 .field-label { width: 26; }
 .field-input { width: 1fr; height: 1; border: none; padding: 0 1; }
-.field-error { width: 36; color: $error; padding-left: 1; }
+.field-error { width: 30; color: $error; padding-left: 1; }
+.field-clear { width: 7; min-width: 7; height: 1; margin-left: 1; }
 .screen-title { text-style: bold; padding: 0 1; height: 1; }
 #history-table { height: 1fr; }
 #history-changes { height: 1fr; border-top: solid $panel; }
 #results { height: auto; max-height: 20; }
 """
+
+
+#: How many ids a new search shows first, before the rest of its matches arrive.
+FIRST_ROWS = 150
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,11 +112,22 @@ class Source:
 
 
 class ListLoaded(Message):
-    def __init__(self, ids: list[int], source: Source, keep_cursor: bool) -> None:
+    """The ids of ``source``; ``complete`` False: only the first screenfuls, the rest follow."""
+
+    def __init__(
+        self,
+        ids: list[int],
+        source: Source,
+        keep_cursor: bool,
+        complete: bool = True,
+        token: CancelToken | None = None,
+    ) -> None:
         super().__init__()
+        self.token = token  # the load it came from: only the newest load is shown
         self.ids = ids
         self.source = source
         self.keep_cursor = keep_cursor
+        self.complete = complete
 
 
 class QueryFailed(Message):
@@ -181,7 +205,8 @@ class LibraryApp(App[None]):
         service: Service,
         *,
         poll_interval: float | None = 5.0,
-        search_delay: float = 0.15,
+        search_delay: float = 0.0,
+        detail_delay: float = 0.08,
         export_default: str = "mlib-export.csv",
         cursor_blink: bool = True,
     ) -> None:
@@ -190,6 +215,7 @@ class LibraryApp(App[None]):
         self.service = service
         self.poll_interval = poll_interval
         self.search_delay = search_delay
+        self.detail_delay = detail_delay
         self.export_default = export_default
         self.source = Source("query")
         self.sort_index = 0  # 0: the default sort, n: COLUMNS[n - 1]
@@ -197,6 +223,9 @@ class LibraryApp(App[None]):
         self.cancel_token: CancelToken | None = None
         self.job_failures: list[str] = []
         self._search_timer: Any = None
+        self._detail_timer: Any = None
+        self._list_cancel: CancelToken | None = None
+        self.list_complete = True
         self._signature: tuple[Any, ...] | None = None
         self._loaded_albums: set[int] = set()
 
@@ -329,11 +358,13 @@ class LibraryApp(App[None]):
             return DEFAULT_SORT
         return (*COLUMNS[self.sort_index - 1].sort, "path")
 
-    def _ids_for(self, source: Source) -> list[int]:
+    def _ids_for(self, source: Source, cancel: CancelToken, limit: int | None = None) -> list[int]:
         from libtool.service.library_views import sort_ids
 
         if source.kind == "query":
-            return self.service.track_ids(source.query, sort=self.sort, descending=self.descending)
+            return self.service.track_ids(
+                source.query, sort=self.sort, descending=self.descending, limit=limit, cancel=cancel
+            )
         if source.kind == "album" and source.album_id is not None:
             ids = self.service.album_track_ids(source.album_id)
         else:
@@ -347,20 +378,39 @@ class LibraryApp(App[None]):
             return ids
         return sort_ids(self.service, ids, self.sort, self.descending)
 
-    @work(thread=True, exclusive=True, group="list", exit_on_error=False)
     def load_list(self, keep_cursor: bool = False) -> None:
-        source = self.source
+        """Load the list of the current source in a worker, stopping the load it replaces
+        (its query ends within milliseconds), so a keystroke never waits for a stale one."""
+        if self._list_cancel is not None:
+            self._list_cancel.cancel()
+        self._list_cancel = CancelToken()
+        self._load_list(self.source, keep_cursor, self._list_cancel)
+
+    @work(thread=True, group="list", exit_on_error=False)
+    def _load_list(self, source: Source, keep_cursor: bool, cancel: CancelToken) -> None:
         try:
-            ids = self._ids_for(source)
+            if source.kind == "query" and not keep_cursor:
+                # the first screenfuls first: walking the sort index stops after them, while
+                # every match of a query that matches half the library takes 100+ ms
+                first = self._ids_for(source, cancel, FIRST_ROWS)
+                complete = len(first) < FIRST_ROWS
+                self.post_message(ListLoaded(first, source, keep_cursor, complete, cancel))
+                if complete:
+                    return
+                keep_cursor = True
+            ids = self._ids_for(source, cancel)
+        except Cancelled:
+            return
         except LibtoolError as exc:
             self.post_message(QueryFailed(str(exc)))
             return
-        self.post_message(ListLoaded(ids, source, keep_cursor))
+        self.post_message(ListLoaded(ids, source, keep_cursor, True, cancel))
 
     def on_list_loaded(self, message: ListLoaded) -> None:
-        if message.source != self.source:
+        if message.source != self.source or message.token is not self._list_cancel:
             return  # a newer search is on its way
         self.query_one("#query-error", Label).remove_class("shown")
+        self.list_complete = message.complete
         self.tracks.set_ids(message.ids, keep_cursor=message.keep_cursor)
         header = self.query_one(TrackHeader)
         header.sort_key = "default" if self.sort_index == 0 else COLUMNS[self.sort_index - 1].key
@@ -380,12 +430,16 @@ class LibraryApp(App[None]):
 
     @on(Input.Changed, "#search")
     def search_changed(self, event: Input.Changed) -> None:
+        """Search at once (a newer keystroke stops the older search), or after
+        ``search_delay`` without typing when one is set."""
         if self._search_timer is not None:
             self._search_timer.stop()
-        value = event.value
-        self._search_timer = self.set_timer(
-            self.search_delay, lambda: self.set_source(Source("query", query=value))
-        )
+            self._search_timer = None
+        source = Source("query", query=event.value)
+        if self.search_delay <= 0:
+            self.set_source(source)
+        else:
+            self._search_timer = self.set_timer(self.search_delay, lambda: self.set_source(source))
 
     @on(Input.Submitted, "#search")
     def search_submitted(self) -> None:
@@ -403,12 +457,27 @@ class LibraryApp(App[None]):
 
     @on(TrackList.Highlighted)
     def highlighted(self, message: TrackList.Highlighted) -> None:
+        """Show the track under the cursor once it rests for ``detail_delay``: holding a key
+        down or paging through the list looks up only the track it stops on."""
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+            self._detail_timer = None
+        track_id = message.track_id
+        if self.detail_delay <= 0 or track_id is None:
+            self.show_detail(track_id)
+        else:
+            self._detail_timer = self.set_timer(
+                self.detail_delay, lambda: self.show_detail(track_id)
+            )
+
+    def show_detail(self, track_id: int | None) -> None:
+        self._detail_timer = None
         detail = self.query_one("#detail", Static)
-        if message.track_id is None:
+        if track_id is None:
             detail.update(Content("No track."))
             return
         try:
-            track = self.service.track(message.track_id)
+            track = self.service.track(track_id)
         except LibtoolError:
             detail.update(Content("This track is gone; the list will refresh."))
             return
@@ -448,7 +517,8 @@ class LibraryApp(App[None]):
 
     def update_status(self) -> None:
         tracks = self.tracks
-        parts = [f"{len(tracks.ids):,} tracks", self.source.describe()]
+        shown = f"{len(tracks.ids):,}" + ("" if self.list_complete else "+")
+        parts = [f"{shown} tracks", self.source.describe()]
         if tracks.selected:
             parts.append(f"{len(tracks.selected):,} selected")
         changes, on = getattr(self, "pending", (0, 0))
@@ -460,7 +530,7 @@ class LibraryApp(App[None]):
     def on_pending_changed(self) -> None:
         self.tracks.forget_rows()
         self.update_pending()
-        self.highlighted(TrackList.Highlighted(self.tracks.current_id))
+        self.show_detail(self.tracks.current_id)
 
     # --- editing ---------------------------------------------------------------------
 
@@ -799,7 +869,8 @@ def make_app(
     service: Service,
     *,
     poll_interval: float | None = 5.0,
-    search_delay: float = 0.15,
+    search_delay: float = 0.0,
+    detail_delay: float = 0.08,
     export_default: str = "mlib-export.csv",
     cursor_blink: bool = True,
 ) -> LibraryApp:
@@ -808,6 +879,7 @@ def make_app(
         service,
         poll_interval=poll_interval,
         search_delay=search_delay,
+        detail_delay=detail_delay,
         export_default=export_default,
         cursor_blink=cursor_blink,
     )

@@ -103,11 +103,14 @@ class ConfirmScreen(ModalScreen[bool]):
 
 class EditScreen(ModalScreen[int | None]):
     """Edit one track or every selected track. A field that differs across the selection
-    shows "(mixed)" and stays per track unless you type a value. Returns changes staged."""
+    shows "(mixed)" and stays per track unless you type a value, or clear it (ctrl+r or
+    its "clear" button: the field is removed from every track, as ``mlib modify field!``
+    does). Returns changes staged."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="edit.save"),
         Binding("escape", "cancel", "Cancel", id="edit.cancel"),
+        Binding("ctrl+r", "clear_field", "Clear field", id="edit.clear"),
     ]
 
     def __init__(self, service: Service, ids: Sequence[int]) -> None:
@@ -116,6 +119,7 @@ class EditScreen(ModalScreen[int | None]):
         self.ids = list(ids)
         self.initial: dict[str, str] = {}
         self.mixed: set[str] = set()
+        self.cleared: set[str] = set()  # fields to remove from every track on save
         self.path = ""
 
     def _load(self) -> None:
@@ -135,9 +139,9 @@ class EditScreen(ModalScreen[int | None]):
         self._load()
         count = len(self.ids)
         title = (
-            f"Edit {count} tracks (fields marked (mixed) stay as they are unless you type)"
+            f"Edit {count} tracks (a (mixed) field stays as it is unless you type; ctrl+r clears)"
             if count > 1
-            else "Edit " + safe_text(self.path)
+            else "Edit " + safe_text(self.path) + " (ctrl+r clears a field)"
         )
         with Vertical(classes="dialog", id="edit-dialog"):
             yield Label(Content(title), classes="dialog-title")
@@ -152,6 +156,12 @@ class EditScreen(ModalScreen[int | None]):
                             classes="field-input",
                             select_on_focus=False,
                         )
+                        clear = Button(
+                            Content("clear"), id=f"clear-{f.name}", classes="field-clear"
+                        )
+                        clear.compact = True
+                        clear.can_focus = False  # tab moves between fields; ctrl+r clears
+                        yield clear
                         yield Label("", id=f"error-{f.name}", classes="field-error")
             with Horizontal(classes="buttons"):
                 yield Button(Content("Save (ctrl+s)"), variant="primary", id="save")
@@ -175,7 +185,32 @@ class EditScreen(ModalScreen[int | None]):
     @on(Input.Changed, ".field-input")
     def changed(self, event: Input.Changed) -> None:
         assert event.input.id is not None
-        self._check(event.input.id.removeprefix("field-"), event.value)
+        name = event.input.id.removeprefix("field-")
+        if name in self.cleared:
+            if event.value == "":
+                return
+            self.cleared.discard(name)  # typing a value replaces the clearing
+            event.input.placeholder = "(mixed)" if name in self.mixed else ""
+        self._check(name, event.value)
+
+    def clear_field(self, name: str) -> None:
+        """Mark ``name`` to be removed from every edited track (``[]``: ``field!``)."""
+        field = self.query_one(f"#field-{name}", Input)
+        self.cleared.add(name)
+        with field.prevent(Input.Changed):
+            field.value = ""
+        field.placeholder = "(cleared)"
+        self.query_one(f"#error-{name}", Label).update(Content("cleared when you save"))
+
+    def action_clear_field(self) -> None:
+        focused = self.focused
+        if isinstance(focused, Input) and focused.id and focused.id.startswith("field-"):
+            self.clear_field(focused.id.removeprefix("field-"))
+
+    @on(Button.Pressed, ".field-clear")
+    def clear_pressed(self, event: Button.Pressed) -> None:
+        assert event.button.id is not None
+        self.clear_field(event.button.id.removeprefix("clear-"))
 
     def changes(self) -> dict[str, list[str]] | None:
         """The typed changes, or None when a value is not valid."""
@@ -183,6 +218,9 @@ class EditScreen(ModalScreen[int | None]):
         ok = True
         for f in FIELDS:
             value = self.query_one(f"#field-{f.name}", Input).value
+            if f.name in self.cleared and value == "":
+                out[f.name] = []
+                continue
             if value == self.initial[f.name]:
                 continue
             parsed = self._check(f.name, value)

@@ -161,6 +161,8 @@ class TrackList(ScrollView, can_focus=True):
         self.ids: list[int] = []
         self.cursor = 0
         self.selected: set[int] = set()
+        # ctrl+a selected the whole list: when the rest of it arrives, it joins
+        self.all_selected = False
         self._cache: dict[int, dict[str, str]] = {}
         self.fetches = 0  # rows_for calls, for tests and the benchmark
 
@@ -169,10 +171,24 @@ class TrackList(ScrollView, can_focus=True):
     def set_ids(self, ids: list[int], *, keep_cursor: bool = False) -> None:
         """Show ``ids``; the cursor stays on the same track when asked and possible."""
         current = self.current_id if keep_cursor else None
+        old, before = self.cursor, self.ids
         self.ids = ids
-        self.selected &= set(ids) if keep_cursor else set()
-        position = {tid: n for n, tid in enumerate(ids)} if current is not None else {}
-        self.cursor = position.get(current, 0) if current is not None else 0
+        if not keep_cursor:
+            self.selected = set()
+            self.all_selected = False
+        elif self.all_selected and ids[: len(before)] == before:
+            self.selected = set(ids)  # the rest of the list ctrl+a selected has arrived
+        elif self.selected:
+            self.selected &= set(ids)
+        if current is None:
+            self.cursor = 0
+        elif old < len(ids) and ids[old] == current:
+            self.cursor = old  # the common case (the rest of a list arrived): no search
+        else:
+            try:
+                self.cursor = ids.index(current)
+            except ValueError:
+                self.cursor = 0
         self.cursor = min(self.cursor, max(len(ids) - 1, 0))
         self.virtual_size = Size(self.size.width, len(ids))
         if not keep_cursor:
@@ -284,6 +300,7 @@ class TrackList(ScrollView, can_focus=True):
             self.selected.add(tid)
         else:
             self.selected.discard(tid)
+            self.all_selected = False
         self._refresh_index(index)
         self.post_message(self.SelectionChanged(len(self.selected)))
 
@@ -300,6 +317,7 @@ class TrackList(ScrollView, can_focus=True):
 
     def action_select_all(self) -> None:
         self.selected = set(self.ids)
+        self.all_selected = True
         self.refresh()
         self.post_message(self.SelectionChanged(len(self.selected)))
 
@@ -307,6 +325,7 @@ class TrackList(ScrollView, can_focus=True):
         if not self.selected:
             raise SkipAction  # let Escape reach the app (cancel a running job)
         self.selected.clear()
+        self.all_selected = False
         self.refresh()
         self.post_message(self.SelectionChanged(0))
 

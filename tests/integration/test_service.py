@@ -261,3 +261,53 @@ def test_keyset_pages_cover_every_track_once_in_every_sort(
                 after = page.after
             assert len(seen) == len(set(seen)) == total
             assert seen == service.track_ids(sort=sort, descending=descending)
+
+
+def test_track_ids_first_rows_and_a_cancelled_query(tmp_path: Path) -> None:
+    from libtool.events import Cancelled
+    from tests.factories import add_tracks
+
+    service = service_for(tmp_path / "library.db")
+    add_tracks(
+        service.library,
+        *[
+            {"title": [f"Song {n:04d}"], "albumartist": [f"A{n % 7}"], "album": [f"B{n % 3}"]}
+            for n in range(3000)
+        ],
+    )
+    every = service.track_ids("so")
+    assert len(every) == 3000
+    assert service.track_ids("so", limit=150) == every[:150]  # a prefix, same order
+    backwards = service.track_ids("so", descending=True)
+    assert backwards == every[::-1]
+    assert service.track_ids("so", descending=True, limit=10) == backwards[:10]
+
+    token = CancelToken()
+    token.cancel()
+    with pytest.raises(Cancelled):  # the query itself stops, not a check after it
+        service.track_ids("so", cancel=token)
+    assert service.track_ids("so", cancel=CancelToken()) == every  # the connection is fine
+    assert service.count_tracks("so") == 3000
+
+
+def test_albums_of_an_artist_only_with_present_matching_tracks(tmp_path: Path) -> None:
+    from libtool.db.albums import rebuild_albums
+    from tests.factories import add_tracks
+
+    service = service_for(tmp_path / "library.db")
+    add_tracks(
+        service.library,
+        {"title": ["x"], "album": ["One"], "albumartist": ["Ann"], "path": b"/music/1/a.mp3"},
+        {"title": ["y"], "album": ["Two"], "albumartist": ["Ann"], "path": b"/music/2/b.mp3"},
+        {"title": ["z"], "album": ["Two"], "albumartist": ["Bob"], "path": b"/music/3/c.mp3"},
+    )
+    with service.library.session() as session:
+        rebuild_albums(session)
+        session.commit()
+    assert [a.album for a in service.albums(albumartist="Ann")] == ["One", "Two"]
+    assert [a.album for a in service.albums("title:y", albumartist="Ann")] == ["Two"]
+    assert [(a.albumartist, a.album) for a in service.albums()] == [
+        ("Ann", "One"),
+        ("Ann", "Two"),
+        ("Bob", "Two"),
+    ]

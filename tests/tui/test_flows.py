@@ -165,6 +165,43 @@ def test_bulk_edit_mixed_values_and_validation(service: Service) -> None:
     run_app(app, body)
 
 
+def test_bulk_edit_clears_a_field_on_every_track_even_a_mixed_one(service: Service) -> None:
+    ids = service.track_ids("artist:miles")
+    # what `mlib modify artist:miles title! album!` would stage
+    expected = {
+        (d.track_id, d.field, tuple(d.old), tuple(d.new))
+        for d in service.plan_edit({"title": [], "album": []}, ids=ids).diffs
+    }
+    assert {f for _, f, _, _ in expected} == {"title", "album"}
+    app = new_app(service)
+
+    async def body(pilot: Any) -> None:
+        await search(app, pilot, "artist:miles")
+        await pilot.press("enter", "ctrl+a", "e")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, EditScreen)
+        title = screen.query_one("#field-title", Input)
+        assert title.placeholder == "(mixed)" and title.has_focus
+        await pilot.press("ctrl+r")  # clear the focused field: the mixed titles
+        assert title.placeholder == "(cleared)" and title.value == ""
+        assert "cleared" in str(screen.query_one("#error-title", Label).render())
+        await pilot.click("#clear-album")  # and the album, by its button
+        assert screen.query_one("#field-album", Input).value == ""
+        await pilot.click("#clear-genre")  # typing a value takes a clearing back
+        screen.query_one("#field-genre", Input).value = "Jazz"
+        await pilot.pause()
+        assert "genre" not in screen.cleared
+        screen.query_one("#field-genre", Input).value = screen.initial["genre"]
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, EditScreen)
+        staged = {(d.track_id, d.field, tuple(d.old), tuple(d.new)) for d in service.status()}
+        assert staged == expected
+
+    run_app(app, body)
+
+
 def test_pending_screen_discards_field_track_and_all(service: Service) -> None:
     ids = service.track_ids("artist:miles")
     service.stage(service.plan_edit({"genre": ["Jazz"], "comment": ["c"]}, ids=ids).diffs, "t")
