@@ -9,12 +9,20 @@ import pytest
 
 from libtool.events import Cancelled, CancelToken
 from libtool.musicbrainz.candidates import LOOKUP_CAP, find_album, find_track
-from libtool.musicbrainz.client import Recording, ReleaseQuery
-from libtool.musicbrainz.match import Recommendation, choose_lookups, score_hit
+from libtool.musicbrainz.client import ArtistCredit, Recording, Release, ReleaseQuery
+from libtool.musicbrainz.match import (
+    Recommendation,
+    Thresholds,
+    best_case_distance,
+    choose_lookups,
+    score_hit,
+    score_release,
+)
 from tests.mbfakes import (
     CREDIT,
     SONGS,
     FakeClient,
+    hit_of,
     local_album,
     local_tracks,
     recording_hit,
@@ -154,3 +162,49 @@ def test_an_unknown_recording_id_falls_back_to_a_search() -> None:
     assert client.methods() == ["get_recording", "search_recordings"]
     assert found.requests == 2
     assert [r.id for r, _ in found.recordings] == ["rec-1"]
+
+
+def test_a_further_lookup_is_made_only_for_a_hit_that_could_still_be_strong() -> None:
+    # the first hit is the right title by the right artist but other songs (not strong);
+    # the second has the files' songs but another artist's name: even with every track
+    # perfect it could not be applied unasked, so it is not looked up
+    first = release("rel-1", songs=[(f"Song {i}", 90.0) for i in range(len(SONGS))])
+    stranger = ArtistCredit("Quentin Yzerbyt", ("artist-9",), "Yzerbyt, Quentin")
+    second = release("rel-2", credit=stranger)
+    client = FakeClient.serving(first, second, scores=[100, 100])
+    album = local_album()
+    assert best_case_distance(album, score_hit(album, hit_of(second))) >= Thresholds().strong
+    found = find_album(client, album)
+    assert client.methods() == ["search_releases", "get_release"]
+    assert [h.id for h, _ in found.hits] == ["rel-2"]  # kept as a search hit for review
+
+
+@pytest.mark.parametrize(
+    "candidate",
+    [
+        release("rel-1"),
+        release("rel-2", credit=ArtistCredit("Quentin Yzerbyt")),
+        release("rel-3", songs=SONGS[:3]),
+        release("rel-4", songs=[*SONGS, ("Bonus", 100.0), ("Demo", 90.0)]),
+        release("rel-5", title="Tidewater", date="1999-01-01"),
+        release("rel-6", songs=[(f"Song {i}", 90.0) for i in range(len(SONGS))]),
+        # a barcode and label only the lookup carries (hit_of leaves them out)
+        replace(release("rel-7"), barcode="5012345678900", labels=("Tide Records",)),
+    ],
+)
+@pytest.mark.parametrize("damage", ["none", "missing", "extra", "no_year", "ids"])
+def test_the_best_case_is_a_lower_bound_of_the_full_distance(
+    candidate: Release, damage: str
+) -> None:
+    tracks = local_tracks()
+    if damage == "missing":
+        tracks = tracks[:-1]
+    elif damage == "extra":
+        tracks = [*tracks, *local_tracks([("Hidden", 30.0)], first_id=50)]
+    elif damage == "no_year":
+        tracks = [replace(t, date="") for t in tracks]
+    elif damage == "ids":
+        tracks = [replace(t, barcode="5012345678900", label="Tide Records") for t in tracks]
+    album = local_album(tracks)
+    bound = best_case_distance(album, score_hit(album, hit_of(candidate)))
+    assert bound <= score_release(album, candidate).distance.distance + 1e-9
