@@ -13,6 +13,7 @@ from libtool.musicbrainz.grouping import (
     Member,
     folder_of,
     groups,
+    name_agrees,
     names_from_folder,
     number_from_name,
     track_key,
@@ -181,6 +182,39 @@ def test_a_track_number_comes_from_the_file_name_only_when_the_tags_have_none() 
     assert number_from_name("/m/x/2019 Fog.flac") is None  # four digits: a year, not a number
     assert with_name_number(LocalTrack(1, path="/m/x/07 Fog.flac")).track == 7
     assert with_name_number(LocalTrack(1, track=3, path="/m/x/07 Fog.flac")).track == 3
+
+
+def test_a_file_name_naming_another_track_gives_no_number() -> None:
+    # the files were renamed or shuffled: "03 Salt Marsh" holds the tagged "Fog Signal"
+    shuffled = LocalTrack(1, title="Fog Signal", path="/m/x/03 Salt Marsh.flac")
+    assert not name_agrees(shuffled)
+    assert with_name_number(shuffled).track is None
+    # names that agree with the tags, or say nothing but a number, still count
+    for title, name in [
+        ("Fog Signal", "04 Fog Signal.flac"),
+        ("Fog Signal", "04 - Marrow Lane - Fog Signal.flac"),
+        ("Fog Signal (Remastered)", "04 fog_signal.flac"),
+        ("Fog Signal", "Track 04.flac"),
+        ("Fog Signal", "04.flac"),
+        ("", "04 Anything.flac"),
+        ("Track 4", "04 Anything.flac"),
+    ]:
+        track = LocalTrack(1, title=title, path=f"/m/x/{name}")
+        assert with_name_number(track).track == 4, (title, name)
+    # a short title is not found inside a longer word
+    assert not name_agrees(LocalTrack(1, title="Go", path="/m/x/05 Going Home.flac"))
+
+
+def test_shuffled_names_do_not_number_a_group() -> None:
+    names = ["02 Salt Marsh", "01 Low Water", "03 Fog"]
+    titles = ["Low Water", "Salt Marsh", "Fog"]
+    members = [
+        member(n, f"/m/A/Album/{name}.flac", 1, title=t, album="Album", artist="A")
+        for n, (name, t) in enumerate(zip(names, titles, strict=True), 1)
+    ]
+    (g,) = groups(members)
+    assert g.album is not None
+    assert [t.track for t in g.album.tracks] == [None, None, 3]
 
 
 # --- through a real library -----------------------------------------------------------
