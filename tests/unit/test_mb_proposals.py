@@ -8,11 +8,23 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
+from libtool.changes import proposals as stored
+from libtool.db.models import Proposal
+from libtool.db.session import Library
 from libtool.musicbrainz.candidates import find_album
 from libtool.musicbrainz.client import ArtistCredit, Recording
-from libtool.musicbrainz.match import Recommendation, score_hit, score_release
+from libtool.musicbrainz.grouping import Group, track_key
+from libtool.musicbrainz.match import (
+    LocalAlbum,
+    LocalTrack,
+    Recommendation,
+    score_hit,
+    score_release,
+)
 from libtool.musicbrainz.proposals import (
+    APPLIED,
     AUTO_GAP,
     album_candidates,
     gap_of,
@@ -225,3 +237,36 @@ def test_untitled_files_with_swapped_numbers_fall_back_to_their_lengths() -> Non
     assert match.mapping[1].title == "Low Water"
     assert match.mapping[4].title == "Fog Signal"
     assert [match.mapping[t].title for t in (2, 3, 5)] == [SONGS[i][0] for i in (1, 2, 4)]
+
+
+# --- storing (libtool.changes.proposals) ----------------------------------------------
+
+
+def _group(*ids: int) -> Group:
+    tracks = [LocalTrack(i, title=f"t{i}") for i in ids]
+    if len(ids) == 1:
+        return Group(track_key(ids), f"g{ids}", track=tracks[0])
+    return Group(track_key(ids), f"g{ids}", album=LocalAlbum.from_tracks(track_key(ids), tracks))
+
+
+def test_storing_a_regrouped_album_drops_the_old_groupings_of_its_tracks(
+    library: Library,
+) -> None:
+    with library.session() as session:
+        stored.store(session, _group(1, 2, 3), [cand("a", 90.0)], Recommendation.medium)
+        stored.store(session, _group(7, 8), [cand("b", 90.0)], Recommendation.medium)
+        settled = stored.store(session, _group(5, 6), [cand("c", 99.0)], Recommendation.strong)
+        stored.mark(session, [settled], APPLIED)
+        session.commit()
+    with library.session() as session:
+        # track 3 left the first album; track 5 joins a new one (its settled one stays)
+        stored.store(session, _group(3, 4, 5), [cand("d", 95.0)], Recommendation.medium)
+        session.commit()
+    with library.session() as session:
+        rows = {p.track_key: p for p in session.scalars(select(Proposal))}
+        assert set(rows) == {"3,4,5", "5,6", "7,8"}
+        assert rows["3,4,5"].track_ids == [3, 4, 5] and rows["3,4,5"].status == "pending"
+        assert rows["5,6"].status == APPLIED
+        # storing the same group again refreshes it in place
+        again = stored.store(session, _group(3, 4, 5), [], Recommendation.none)
+        assert again.id == rows["3,4,5"].id and again.status == "no_match"
