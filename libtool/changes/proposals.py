@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from libtool.changes import pending
@@ -51,11 +51,16 @@ def store(
     """Insert or refresh the proposal of ``group`` (as pending review, or no match), and
     drop unsettled proposals of other groupings of the same tracks (album rows regroup)."""
     ids = set(group.track_ids)
-    for other in session.scalars(
-        select(Proposal).where(Proposal.status.not_in(SETTLED), Proposal.track_key != group.key)
-    ):
-        if ids.intersection(other.track_ids):
-            session.delete(other)
+    # only ids and track ids: loading every proposal's candidates (tens of KB of JSON
+    # each) made a run over N albums cost O(N^2) decoding
+    others = session.execute(
+        select(Proposal.id, Proposal.track_ids).where(
+            Proposal.status.not_in(SETTLED), Proposal.track_key != group.key
+        )
+    )
+    stale = [pid for pid, track_ids in others if ids.intersection(track_ids)]
+    if stale:
+        session.execute(delete(Proposal).where(Proposal.id.in_(stale)))
     row = find(session, group.key)
     if row is None:
         row = Proposal(track_key=group.key, track_ids=sorted(ids), created_at=utcnow())

@@ -3,9 +3,11 @@
 As Picard does it, not beets: files that carry ``mb_albumid`` cost one lookup and
 no search; otherwise one release search, every hit scored from the search answer
 alone, and full lookups only for the hits that can still win, the most promising
-first, stopping as soon as one is a strong match. That is two requests for most
-albums (beets makes up to six). Lone tracks cost one recording search (or one lookup
-when they carry ``mb_recordingid``).
+first, stopping as soon as one is a strong match. A further lookup is made only for a
+hit that could still be strong (``best_case_distance``): one that cannot would never
+be applied unasked, so it stays a search hit, looked up if a reviewer picks it. That is
+two requests for most albums (beets makes up to six). Lone tracks cost one recording
+search (or one lookup when they carry ``mb_recordingid``).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from libtool.musicbrainz.match import (
     Preferences,
     Recommendation,
     Thresholds,
+    best_case_distance,
     choose_lookups,
     rank,
     recommend,
@@ -97,8 +100,11 @@ def find_album(
     worth = choose_lookups(scored, margin=LOOKUP_MARGIN, cap=LOOKUP_CAP)
     looked_up: set[str] = set()
     for hit in worth:
-        if found.matches and rank(found.matches)[0].distance.distance < th.strong:
-            break  # already certain: the next lookup could only confirm it
+        if found.matches:
+            if rank(found.matches)[0].distance.distance < th.strong:
+                break  # already certain: the next lookup could only confirm it
+            if best_case_distance(album, found.cheap[hit.id], prefs, weights) >= th.strong:
+                continue  # could not be applied unasked even with perfect tracks
         cancel.check()
         found.requests += 1
         found.matches.append(score_release(album, client.get_release(hit.id), prefs, weights))

@@ -77,15 +77,28 @@ def check_weight(weight: float) -> float:
     return float(weight)
 
 
+#: up to this share different (typos, a word more or less), a string penalty is that share
+SIMILAR = 0.3
+#: this far apart, two strings share no more than unrelated names do (about 5 % of pairs of
+#: unrelated names come closer): "nothing alike", penalty 1
+UNRELATED = 0.6
+
+
 def string_penalty(a: str, b: str) -> float:
-    """0 for equal after normalisation, else 1 - rapidfuzz similarity (order-insensitive)."""
+    """0 for equal after normalisation, else the share rapidfuzz finds different
+    (order-insensitive); beyond ``SIMILAR`` it grows faster, reaching 1 at ``UNRELATED``,
+    because unrelated names still share letters and would otherwise never cost 1."""
     na, nb = normalise(a) or a.casefold().strip(), normalise(b) or b.casefold().strip()
     if na == nb:
         return 0.0
     if not na or not nb:
         return 1.0
     similarity = max(fuzz.ratio(na, nb), 0.95 * fuzz.token_sort_ratio(na, nb))
-    return check_penalty(round(1.0 - similarity / 100.0, 6))
+    differs = 1.0 - similarity / 100.0
+    if differs > SIMILAR:
+        stretch = (1.0 - SIMILAR) / (UNRELATED - SIMILAR)
+        differs = min(1.0, SIMILAR + (differs - SIMILAR) * stretch)
+    return check_penalty(round(differs, 6))
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,8 @@ Pure: the service passes one ``Member`` per present track and gets ``Group``s ba
   clusters do; the folder names stand in for the album ("Artist/Album (2010)" or
   "Artist - Album").
 - A group of one file is a lone track (a singleton), matched by a recording search.
+- A file name gives a track number only when the tags have none and the name does not
+  name another track (``name_agrees``).
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from libtool.musicbrainz.match import LocalAlbum, LocalTrack
+from libtool.musicbrainz.match import PLACEHOLDER_TITLE, LocalAlbum, LocalTrack
+from libtool.musicbrainz.normalise import normalise
 
 _YEAR = re.compile(r"\s*[\(\[]((?:19|20)\d\d)[\)\]]\s*")
 _DISC_FOLDER = re.compile(r"^(cd|disc|disk|dvd|side)[\s_-]*\d+\b", re.IGNORECASE)
@@ -66,12 +69,27 @@ def number_from_name(path: str) -> int | None:
     return int(m.group(1)) if m and 0 < int(m.group(1)) < 1000 else None
 
 
+def name_agrees(track: LocalTrack) -> bool:
+    """Whether the file name can be trusted about the track: it names no title ("07.flac",
+    "Track 07.mp3"), the file has no title tag, or the name holds the tagged title. A
+    name that holds another title belongs to another track (files renamed or shuffled)."""
+    named = LocalTrack(track.track_id, path=track.path).display_title
+    tagged = track.title if not PLACEHOLDER_TITLE.match(track.title) else ""
+    if not named or not tagged.strip():
+        return True
+    n_name, n_title = normalise(named), normalise(tagged)
+    return not n_title or f" {n_title} " in f" {n_name} "
+
+
 def with_name_number(track: LocalTrack) -> LocalTrack:
-    """The track, with its number taken from the file name when its tags have none."""
+    """The track, with its number taken from the file name when its tags have none and
+    the name agrees with the tags (``name_agrees``)."""
     if track.track is not None or not track.path:
         return track
     number = number_from_name(track.path)
-    return replace(track, track=number) if number is not None else track
+    if number is None or not name_agrees(track):
+        return track
+    return replace(track, track=number)
 
 
 def names_from_folder(folder: str) -> tuple[str, str, int | None]:

@@ -282,6 +282,40 @@ def choose_lookups(
     return [hit for hit, dist in ranked if dist.distance <= best + margin][:cap]
 
 
+#: components a full score judges afresh from the lookup (or only there): a search hit's
+#: penalties for them say nothing certain about its full score
+_RESCORED = frozenset({"service_score", "track_count", "year"})
+
+
+def best_case_distance(
+    album: LocalAlbum,
+    hit_distance: Distance,
+    prefs: Preferences | None = None,
+    weights: Weights | None = None,
+) -> float:
+    """The least full distance a search hit could reach once looked up, a lower bound of
+    ``score_release``: what the search answer already settles (album title, artist, ids,
+    label) as it is, the rest (track count, year, and every component only the full score
+    has) at no cost, with every file matching a track perfectly."""
+    w = weights or Weights()
+    prefs = prefs or Preferences()
+    names = {c.name for c in hit_distance.components}
+    settled = [c for c in hit_distance.components if c.name not in _RESCORED]
+    raw = sum(c.weight * c.penalty for c in settled)
+    total = sum(c.weight for c in hit_distance.components if c.name != "service_score")
+    total += w.tracks * len(album.tracks) + w.mediums
+    for name, present in (
+        ("album_id", album.mb_albumid),
+        ("barcode", album.barcode),
+        ("catalognumber", album.catno),
+        ("label", album.label),
+        ("pref_original", prefs.original_over_reissue),
+    ):
+        if present and name not in names:
+            total += w.get(name)
+    return raw / total if total else 0.0
+
+
 def _string(a: str, b: str) -> float:
     d = Distance()
     d.add_string("album", a, b)

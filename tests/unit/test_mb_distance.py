@@ -148,3 +148,14 @@ def test_update_merges_components() -> None:
     b.add("artist", 0.0)
     a.update(b)
     assert [c.name for c in a.components] == ["album", "artist"]
+
+
+def test_unrelated_names_cost_a_full_penalty_and_typos_stay_cheap() -> None:
+    assert string_penalty("Signal Echo Sirius", "Breaker Meadow") == 1.0
+    assert string_penalty("Radiohead", "Metallica") == 1.0
+    assert 0 < string_penalty("Marow Lane", "Marrow Lane") < 0.06
+    assert 0 < string_penalty("The Long Peir", "The Long Pier") < 0.12
+    # in between, the penalty still grows with the difference
+    near = string_penalty("Night Ferry", "Night Ferries")
+    far = string_penalty("Night", "Nights Out")
+    assert 0 < near < far < 1
