@@ -416,16 +416,23 @@ def _look_up(
     host: str | None,
     https: bool | None,
 ) -> dict[str, Any]:
+    """Look up a candidate scored only from the search answer, and score it in full
+    against the files as ``enrich`` grouped them (folder names standing in for missing
+    album tags, track numbers from file names), so its score means the same."""
+    from libtool.musicbrainz.grouping import track_key
     from libtool.musicbrainz.match import LocalAlbum, score_release
 
-    with service.library.session() as session:
-        tracks = session.scalars(select(Track).where(Track.id.in_(track_ids))).all()
-        local = [local_track(t) for t in tracks]
+    found = library_groups(service, ids=track_ids)
+    key = track_key(track_ids)
+    album = next((g.album for g in found if g.key == key and g.album is not None), None)
+    if album is None:  # the tracks regrouped since: take them as one album
+        tracks = [t for g in found for t in (g.album.tracks if g.album else [g.track]) if t]
+        album = LocalAlbum.from_tracks(key, tracks)
     mb = client or make_client(service, host=host, https=https)
-    release = mb.get_release(candidate["id"])
-    album = LocalAlbum.from_tracks(",".join(map(str, track_ids)), local)
-    match = score_release(album, release, preferences(service))
-    return props.release_candidate(match)
+    match = score_release(album, mb.get_release(candidate["id"]), preferences(service))
+    looked_up = props.release_candidate(match)
+    looked_up["search_score"] = candidate.get("search_score")
+    return looked_up
 
 
 def skip(service: Service, proposal_ids: Sequence[int]) -> int:

@@ -414,3 +414,35 @@ def _collect(into: list[Matched]):  # type: ignore[no-untyped-def]
             into.append(event)
 
     return sink
+
+
+def test_accepting_a_search_hit_scores_it_as_enrich_grouped_the_files(
+    db_path: Path, server: MBServer, audio: AudioFactory, tmp_path: Path
+) -> None:
+    """Untagged files: the folder names stand in for album and artist, and the file names
+    for titles and numbers. A hit looked up on accept is scored the same way."""
+    from sqlalchemy import select
+
+    from libtool.db.models import Proposal
+    from libtool.service.enrichment import accept, get_proposal
+
+    folder = tmp_path / "music" / "Marrow Lane" / "Tidewater Sessions (2019)"
+    for n, title in enumerate(TITLES, 1):
+        audio.make(folder / f"{n:02d} {title}.flac", "flac", seconds=1.0)
+    svc, client, _ = service_for(db_path, server)
+    svc.scan([str(tmp_path / "music")])
+    enrich(svc, (), EnrichOptions(), client=client)
+    [row] = list_proposals(svc)
+    assert row.label == "Marrow Lane - Tidewater Sessions"
+    first = get_proposal(svc, row.id).candidates[0]
+    assert first.id == TIDEWATER and first.looked_up and first.score > 90
+    with svc.library.session() as session:  # as if it had only been a search hit
+        p = session.scalar(select(Proposal).where(Proposal.id == row.id))
+        assert p is not None
+        p.candidates = [{**p.candidates[0], "looked_up": False}, *p.candidates[1:]]
+        session.commit()
+    count, after = accept(svc, row.id, 1, client=client)
+    assert after.candidates[0].looked_up
+    assert after.candidates[0].score == first.score
+    assert count > 0
+    svc.close()
