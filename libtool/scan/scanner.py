@@ -25,7 +25,15 @@ from sqlalchemy.orm import Session
 from libtool.db.albums import needs_full_regroup, rebuild_albums
 from libtool.db.fts import index_new_tracks, last_track_id
 from libtool.db.models import Root, ScanError, ScanRun, Track, utcnow
-from libtool.db.rows import track_values
+from libtool.db.rows import (
+    ALBUM_KEY_AT,
+    INSERT_TRACKS,
+    PATH_AT,
+    UPDATE_TRACKS,
+    ScanRow,
+    scan_row,
+    sqlite_time,
+)
 from libtool.db.session import Library
 from libtool.errors import UsageError
 from libtool.events import (
@@ -50,7 +58,6 @@ from libtool.scan.walk import (
     walk_tree,
 )
 from libtool.tags.read import ReadError, read_track
-from libtool.tags.record import TrackRecord
 
 BATCH = 500  # records per commit: small enough to lose little, large enough to be fast
 IN_PROCESS_BELOW = 48  # fewer files than this are read without starting workers
@@ -139,7 +146,8 @@ def scan(
         session.add(run)
         session.commit()
         summary.run_id = run.id
-        writer = _Writer(session, run.id, summary, post)
+        failed = set(session.scalars(select(ScanError.path)))
+        writer = _Writer(session, run.id, summary, post, failed)
         try:
             for target in targets:
                 _scan_target(session, target, writer, full, jobs, patterns, report, summary)
@@ -266,15 +274,15 @@ def _scan_target(
     to_read = changes.to_read
     total = len(to_read)
     report("read", 0, total)
-    for done, (path, record, error) in enumerate(read_many(to_read, jobs), start=1):
+    for done, (path, row, error) in enumerate(read_many(to_read, jobs), start=1):
         if error is not None:
             writer.error(path, error[0], error[1], walk.files.get(path))
         else:
-            assert record is not None
-            row = known.get(path)
-            writer.record(target.root_id, path, record, row.id if row else None)
-            if row is not None:
-                writer.keys.add(row.album_key)
+            assert row is not None
+            old = known.get(path)
+            writer.record(target.root_id, row, old.id if old else None)
+            if old is not None:
+                writer.keys.add(old.album_key)
         report("read", done, total)
     writer.flush()
     # errors from earlier runs that this walk did not report again are stale (the file
@@ -303,13 +311,15 @@ def _one_file(path: bytes) -> Walk:
     return walk
 
 
-#: What a reader hands the writer for one file: its path, and its record or (kind, message).
-ReadResult = tuple[bytes, TrackRecord | None, tuple[str, str] | None]
+#: What a reader hands the writer for one file: its path, and the row its TrackRecord makes
+#: or why it could not be read (kind, message).
+ReadResult = tuple[bytes, ScanRow | None, tuple[str, str] | None]
 
 
 def _read_one(path: bytes) -> ReadResult:
+    """Read one file (in a worker) and build its row there, in the form the writer inserts."""
     try:
-        return path, read_track(path), None
+        return path, scan_row(path, read_track(path)), None
     except ReadError as exc:
         return path, None, (exc.kind, exc.message)
     except Exception as exc:  # a bug in one file's parser must not stop a scan
@@ -359,29 +369,40 @@ def read_many(paths: list[bytes], jobs: int | None = None) -> Iterator[ReadResul
 
 
 class _Writer:
-    """Buffers results and commits them in batches (the scan's single writer)."""
+    """Buffers results and commits them in batches (the scan's single writer).
+
+    Rows arrive ready (``libtool.db.rows.scan_row``), so a batch is one ``executemany``
+    on the driver, then one statement that adds the new rows to the FTS index, then the
+    commit: nothing per row goes through SQLAlchemy.
+    """
 
     def __init__(
-        self, session: Session, run_id: int, summary: ScanSummary, events: EventSink = ignore
+        self,
+        session: Session,
+        run_id: int,
+        summary: ScanSummary,
+        events: EventSink = ignore,
+        failed: set[bytes] | None = None,
     ) -> None:
         self.session = session
         self.events = events
         self.run_id = run_id
         self.summary = summary
-        self.inserts: list[dict[str, Any]] = []
-        self.updates: list[dict[str, Any]] = []
+        self.inserts: list[tuple[Any, ...]] = []  # (root_id, added_at, scanned_at, *row)
+        self.updates: list[tuple[Any, ...]] = []  # (scanned_at, *row, track id)
         self.errors: dict[bytes, dict[str, Any]] = {}
         self.keys: set[str | None] = set()  # albums touched by this scan
+        #: paths with a scan error on record: a file that now reads clears its error
+        self.failed = failed if failed is not None else set()
+        self.now = sqlite_time(utcnow())
 
-    def record(self, root_id: int, path: bytes, record: TrackRecord, track_id: int | None) -> None:
-        now = utcnow()
-        values = track_values(path, record)
-        self.keys.add(values["album_key"])
+    def record(self, root_id: int, row: ScanRow, track_id: int | None) -> None:
+        self.keys.add(row[ALBUM_KEY_AT])
         if track_id is None:
-            self.inserts.append(dict(values, root_id=root_id, path=path, added_at=now))
+            self.inserts.append((root_id, self.now, self.now, *row))
             self.summary.added += 1
         else:
-            self.updates.append(dict(values, id=track_id, path=path))
+            self.updates.append((self.now, *row, track_id))
             self.summary.updated += 1
         self._maybe_flush()
 
@@ -399,6 +420,7 @@ class _Writer:
             mtime_ns=mtime_ns,
             ctime_ns=ctime_ns,
         )
+        self.failed.add(path)
         self.summary.errors += 1
         self.events(FileOutcome(None, display_path(path), False, kind, message))
         self._maybe_flush()
@@ -412,27 +434,35 @@ class _Writer:
         batch may be uncommitted (rolled back here) or committed (its inserts are dropped)."""
         self.session.rollback()
         if self.inserts:
-            paths = [r["path"] for r in self.inserts]
+            paths = [r[_INSERT_PATH] for r in self.inserts]
             done = set(self.session.scalars(select(Track.path).where(Track.path.in_(paths))))
-            self.inserts = [r for r in self.inserts if r["path"] not in done]
+            self.inserts = [r for r in self.inserts if r[_INSERT_PATH] not in done]
         self.flush()
 
     def flush(self) -> None:
         if not (self.inserts or self.updates or self.errors):
             return
         session = self.session
+        conn = session.connection()
         if self.inserts:
             after = last_track_id(session)
-            # render_nulls: one executemany for the batch, not one per pattern of NULLs
-            session.execute(insert(Track).execution_options(render_nulls=True), self.inserts)
+            conn.exec_driver_sql(INSERT_TRACKS, self.inserts)
             index_new_tracks(session, after)
         if self.updates:
-            session.execute(update(Track), self.updates)
-        done = [r["path"] for r in self.inserts] + [r["path"] for r in self.updates]
-        if done:
-            session.execute(delete(ScanError).where(ScanError.path.in_(done)))
+            conn.exec_driver_sql(UPDATE_TRACKS, self.updates)
+        if self.failed:  # files that read now, after failing before, lose their error
+            done = [r[_INSERT_PATH] for r in self.inserts]
+            done += [r[_UPDATE_PATH] for r in self.updates]
+            cleared = [p for p in done if p in self.failed]
+            if cleared:
+                session.execute(delete(ScanError).where(ScanError.path.in_(cleared)))
         if self.errors:
             session.execute(delete(ScanError).where(ScanError.path.in_(list(self.errors))))
             session.execute(insert(ScanError), list(self.errors.values()))
         session.commit()
         self.inserts, self.updates, self.errors = [], [], {}
+        self.now = sqlite_time(utcnow())
+
+
+_INSERT_PATH = 3 + PATH_AT  # where the path is in a buffered insert (after root, times)
+_UPDATE_PATH = 1 + PATH_AT  # and in a buffered update (after scanned_at)
