@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import signal
 import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -47,6 +46,7 @@ from libtool.events import (
     throttled,
 )
 from libtool.pathutil import display_path, is_under
+from libtool.scan.readers import read_in_processes
 from libtool.scan.walk import (
     AUDIO_EXTENSIONS,
     ProgressCallback,
@@ -59,9 +59,12 @@ from libtool.scan.walk import (
 )
 from libtool.tags.read import ReadError, read_track
 
+if TYPE_CHECKING:  # ForkContext does not exist on Windows
+    from multiprocessing.context import ForkContext, ForkServerContext, SpawnContext
+
 BATCH = 500  # records per commit: small enough to lose little, large enough to be fast
 IN_PROCESS_BELOW = 48  # fewer files than this are read without starting workers
-IN_FLIGHT = 4 * BATCH  # paths handed to the workers at a time
+CHUNK = 32  # paths a worker reads per message, at most
 
 
 @dataclass
@@ -326,12 +329,7 @@ def _read_one(path: bytes) -> ReadResult:
         return path, None, ("error", f"{type(exc).__name__}: {exc}")
 
 
-def _ignore_sigint() -> None:
-    """Pool workers leave Ctrl-C to the parent, which stops them and saves progress."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _pool_context() -> multiprocessing.context.BaseContext:
+def _pool_context() -> ForkContext | ForkServerContext | SpawnContext:
     """How to start the readers. ``fork`` is the fastest start (no re-import) but is
     unsafe once other threads run (a TUI, a service driven from a worker thread): a
     forked child can inherit a lock some other thread held. Then ``forkserver`` (or
@@ -352,20 +350,10 @@ def read_many(paths: list[bytes], jobs: int | None = None) -> Iterator[ReadResul
     if jobs <= 1 or len(paths) < IN_PROCESS_BELOW:
         yield from map(_read_one, paths)
         return
-    ctx = _pool_context()
-    chunksize = max(1, min(32, len(paths) // (jobs * 8)))
-    pool = ctx.Pool(jobs, initializer=_ignore_sigint)
-    try:
-        # in slices, so results never pile up in memory faster than the writer commits them
-        for start in range(0, len(paths), IN_FLIGHT):
-            part = paths[start : start + IN_FLIGHT]
-            yield from pool.imap_unordered(_read_one, part, chunksize=chunksize)
-        pool.close()
-    except BaseException:
-        pool.terminate()
-        raise
-    finally:
-        pool.join()
+    chunksize = max(1, min(CHUNK, len(paths) // (jobs * 8)))
+    yield from read_in_processes(
+        _pool_context(), jobs, _read_one, paths, chunksize, lambda p, why: (p, None, ("error", why))
+    )
 
 
 class _Writer:
