@@ -21,7 +21,7 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any, Protocol
 
-DEPTH = 2  # chunks queued per reader: one being read, one waiting
+DEPTH = 8  # chunks queued per reader: enough to keep it busy while the writer commits
 
 
 class StartMethod(Protocol):
