@@ -204,22 +204,18 @@ def _scan_target(
     report: ProgressCallback,
     summary: ScanSummary,
 ) -> None:
-    known = {
-        row.path: row
-        for row in session.execute(
-            select(
-                Track.id,
-                Track.path,
-                Track.size,
-                Track.mtime_ns,
-                Track.ctime_ns,
-                Track.missing,
-                Track.album_key,
-            ).where(Track.root_id == target.root_id)
-        )
-        if is_under(row.path, target.path)
-    }
-    present = sum(1 for row in known.values() if not row.missing)
+    # plain tuples, not SQLAlchemy rows: a rescan of a big library holds one per track
+    stamps: dict[bytes, tuple[Stamp, bool]] = {}
+    known: dict[bytes, tuple[int, str | None]] = {}  # path -> (track id, album key)
+    for tid, path, size, mtime_ns, ctime_ns, missing, key in session.connection().exec_driver_sql(
+        "SELECT id, path, size, mtime_ns, ctime_ns, missing, album_key FROM tracks "
+        "WHERE root_id = ?",
+        (target.root_id,),
+    ):
+        if is_under(path, target.path):
+            stamps[path] = ((size, mtime_ns, ctime_ns), bool(missing))
+            known[path] = (tid, key)
+    present = sum(1 for _, missing in stamps.values() if not missing)
     shown = display_path(target.path)
     if os.path.isdir(target.path):
         walk = walk_tree(target.path, ignore, report)
@@ -253,8 +249,9 @@ def _scan_target(
         )
         if is_under(row.path, target.path)
     }
-    stamps = {p: ((r.size, r.mtime_ns, r.ctime_ns), r.missing) for p, r in known.items()}
     changes = classify(walk, stamps, failed, full=full)
+    del stamps, failed
+    walk.files.clear()  # what is left to do is in ``changes``: free the walk before reading
     summary.unchanged += changes.unchanged
     summary.errors += len(changes.still_failing)
     for start in range(0, len(changes.still_failing), BATCH):
@@ -266,26 +263,26 @@ def _scan_target(
     now = utcnow()
     if changes.vanished:
         for start in range(0, len(changes.vanished), BATCH):
-            chunk = [known[path].id for path in changes.vanished[start : start + BATCH]]
+            ids = [known[path][0] for path in changes.vanished[start : start + BATCH]]
             session.execute(
-                update(Track).where(Track.id.in_(chunk)).values(missing=True, missing_since=now)
+                update(Track).where(Track.id.in_(ids)).values(missing=True, missing_since=now)
             )
         session.commit()
         summary.missing += len(changes.vanished)
-        writer.keys.update(known[path].album_key for path in changes.vanished)
+        writer.keys.update(known[path][1] for path in changes.vanished)
 
     to_read = changes.to_read
     total = len(to_read)
     report("read", 0, total)
     for done, (path, row, error) in enumerate(read_many(to_read, jobs), start=1):
         if error is not None:
-            writer.error(path, error[0], error[1], walk.files.get(path))
+            writer.error(path, error[0], error[1], _stamp(path))
         else:
             assert row is not None
             old = known.get(path)
-            writer.record(target.root_id, row, old.id if old else None)
+            writer.record(target.root_id, row, old[0] if old else None)
             if old is not None:
-                writer.keys.add(old.album_key)
+                writer.keys.add(old[1])
         report("read", done, total)
     writer.flush()
     # errors from earlier runs that this walk did not report again are stale (the file
@@ -301,6 +298,15 @@ def _scan_target(
         session.execute(delete(ScanError).where(ScanError.id.in_(stale[start : start + BATCH])))
     session.execute(update(Root).where(Root.id == target.root_id).values(last_scan_at=now))
     session.commit()
+
+
+def _stamp(path: bytes) -> Stamp | None:
+    """A failed file's stamp, taken when it failed, so later scans skip it while unchanged."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 def _one_file(path: bytes) -> Walk:
