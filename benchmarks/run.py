@@ -537,6 +537,7 @@ def measure(
 
     full: dict[int, Series] = {s: Series(f"mlib scan n{s}") for s in sizes}
     read: dict[int, Series] = {s: Series(f"mutagen read n{s}") for s in sizes}
+    records: dict[int, Series] = {s: Series(f"read_track n{s}") for s in sizes}
     dbs = {s: tmp / f"lib-n{s}.db" for s in sizes}
     print(f"full scans (fresh database) vs reading with mutagen, best of {repeat} ...", flush=True)
     for rep in range(repeat):
@@ -546,6 +547,12 @@ def measure(
             )
             expect(sample, rf"^read {size}/{size} files$", "baseline read")
             read[size].samples.append(sample)
+            sample = runner.run(
+                f"records-n{size}-{rep}",
+                [*baseline, "records", str(lists[size]), "--jobs", jobs],
+            )
+            expect(sample, rf"^read {size}/{size} files$", "baseline records")
+            records[size].samples.append(sample)
             remove_db(dbs[size])
             sample = runner.run(
                 f"scan-n{size}-{rep}",
@@ -599,6 +606,7 @@ def measure(
     return {
         "full_scan": {str(s): full[s].summary() for s in sizes},
         "mutagen_read": {str(s): read[s].summary() for s in sizes},
+        "read_track": {str(s): records[s].summary() for s in sizes},
         "rescan": rescan.summary(),
         "walk_stat": stat.summary(),
         "beet_update": beet.summary() if beet.samples else None,
@@ -689,6 +697,7 @@ def print_table(
     )
     for size in results["sizes"]:
         f, r = results["full_scan"][str(size)], results["mutagen_read"][str(size)]
+        rt = results["read_track"][str(size)]
         user, sys_ = f["fastest_user_sys_s"]
         print(
             f"{size:>7} {f['best_s']:>9.2f}s {r['best_s']:>12.2f}s "
@@ -696,6 +705,14 @@ def print_table(
             f"{f['peak_rss_kb_median'] / 1024:>7.1f}Mi {r['peak_rss_kb_median'] / 1024:>7.1f}Mi"
             f"   {f['cpu_best_s']:>11.2f} {user:>6.2f} {sys_:>5.2f} {r['cpu_best_s']:>6.2f} "
             f"{f['cpu_best_s'] / r['cpu_best_s']:>6.2f}"
+        )
+    print("libtool's own tag reader alone (read_track in the same Pool, nothing stored):")
+    for size in results["sizes"]:
+        f, rt = results["full_scan"][str(size)], results["read_track"][str(size)]
+        r = results["mutagen_read"][str(size)]
+        print(
+            f"{size:>7} {rt['best_s']:>9.2f}s = {rt['best_s'] / r['best_s']:.2f}x mutagen read; "
+            f"scan / read_track {f['best_s'] / rt['best_s']:.2f}; CPU s {rt['cpu_best_s']:.2f}"
         )
     line = f"rescan of {large}: mlib {results['rescan']['best_s']:.2f}s"
     if results["beet_update"]:

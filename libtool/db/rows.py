@@ -1,7 +1,14 @@
-"""The column values of a track row, made from a freshly read record (scan and write share it)."""
+"""The column values of a track row, made from a freshly read record (scan and write share it).
+
+A scan builds its rows in the worker processes (``scan_row``: a plain tuple, JSON already
+encoded, cheap to pickle), so the single writer only executes the statements below with
+them; a write or undo updates its one row through the ORM (``track_values``).
+"""
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
 from operator import attrgetter
 from typing import Any
 
@@ -24,3 +31,41 @@ def track_values(path: bytes, record: TrackRecord) -> dict[str, Any]:
         album_key=album_key(path, record.album, record.mb_albumid),
     )
     return values
+
+
+#: The columns of a ``scan_row`` tuple, in order (``tags`` and ``extras`` as JSON text).
+ROW_COLUMNS: tuple[str, ...] = ("path", "path_text", "album_key", *RECORD_FIELDS)
+PATH_AT, ALBUM_KEY_AT = 0, 2
+_TAGS_AT = ROW_COLUMNS.index("tags") - 3
+_EXTRAS_AT = ROW_COLUMNS.index("extras") - 3
+
+#: A scan's row for one file: the values of ROW_COLUMNS.
+ScanRow = tuple[Any, ...]
+
+
+def scan_row(path: bytes, record: TrackRecord) -> ScanRow:
+    """The row a scan stores for ``record``, ready for the driver (as SQLAlchemy would
+    store it: JSON as ``json.dumps`` writes it, booleans as 0/1)."""
+    values = list(_record_values(record))
+    values[_TAGS_AT] = json.dumps(record.tags)
+    values[_EXTRAS_AT] = json.dumps(record.extras)
+    key = album_key(path, record.album, record.mb_albumid)
+    return (path, display_path(path), key, *values)
+
+
+def sqlite_time(moment: datetime) -> str:
+    """A time as SQLAlchemy's SQLite DateTime stores it (UTC, no zone suffix)."""
+    return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+_COLS = ", ".join(ROW_COLUMNS)
+#: Parameters: root_id, added_at, scanned_at, then a ScanRow.
+INSERT_TRACKS = (
+    f"INSERT INTO tracks (root_id, added_at, scanned_at, missing, {_COLS}) "
+    f"VALUES (?, ?, ?, 0, {', '.join('?' * len(ROW_COLUMNS))})"
+)
+#: Parameters: scanned_at, then a ScanRow, then the track's id.
+UPDATE_TRACKS = (
+    "UPDATE tracks SET scanned_at = ?, missing = 0, missing_since = NULL, "
+    f"{', '.join(f'{c} = ?' for c in ROW_COLUMNS)} WHERE id = ?"
+)

@@ -25,6 +25,7 @@ from libtool.errors import DatabaseError
 from libtool.events import NEVER, Cancelled, CancelToken
 
 BUSY_TIMEOUT_MS = 10_000
+WAL_CHECKPOINT_PAGES = 10_000
 
 
 def fold(value: Any) -> str | None:
@@ -66,6 +67,11 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
+    # checkpoint (copy the WAL into the database) every ~40 MB instead of every 4 MB: a bulk
+    # scan rewrites the same index pages batch after batch, and each checkpoint wrote them
+    # all back and synced (0.3 CPU-s and seconds of I/O in a 100,000-file scan). Committed
+    # transactions are in the WAL either way, so a kill loses nothing more.
+    cur.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
     cur.close()
 
 

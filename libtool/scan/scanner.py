@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import signal
 import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -25,7 +24,15 @@ from sqlalchemy.orm import Session
 from libtool.db.albums import needs_full_regroup, rebuild_albums
 from libtool.db.fts import index_new_tracks, last_track_id
 from libtool.db.models import Root, ScanError, ScanRun, Track, utcnow
-from libtool.db.rows import track_values
+from libtool.db.rows import (
+    ALBUM_KEY_AT,
+    INSERT_TRACKS,
+    PATH_AT,
+    UPDATE_TRACKS,
+    ScanRow,
+    scan_row,
+    sqlite_time,
+)
 from libtool.db.session import Library
 from libtool.errors import UsageError
 from libtool.events import (
@@ -39,6 +46,7 @@ from libtool.events import (
     throttled,
 )
 from libtool.pathutil import display_path, is_under
+from libtool.scan.readers import read_in_processes
 from libtool.scan.walk import (
     AUDIO_EXTENSIONS,
     ProgressCallback,
@@ -50,11 +58,13 @@ from libtool.scan.walk import (
     walk_tree,
 )
 from libtool.tags.read import ReadError, read_track
-from libtool.tags.record import TrackRecord
+
+if TYPE_CHECKING:  # ForkContext does not exist on Windows
+    from multiprocessing.context import ForkContext, ForkServerContext, SpawnContext
 
 BATCH = 500  # records per commit: small enough to lose little, large enough to be fast
 IN_PROCESS_BELOW = 48  # fewer files than this are read without starting workers
-IN_FLIGHT = 4 * BATCH  # paths handed to the workers at a time
+CHUNK = 32  # paths a worker reads per message, at most
 
 
 @dataclass
@@ -139,7 +149,8 @@ def scan(
         session.add(run)
         session.commit()
         summary.run_id = run.id
-        writer = _Writer(session, run.id, summary, post)
+        failed = set(session.scalars(select(ScanError.path)))
+        writer = _Writer(session, run.id, summary, post, failed)
         try:
             for target in targets:
                 _scan_target(session, target, writer, full, jobs, patterns, report, summary)
@@ -193,22 +204,18 @@ def _scan_target(
     report: ProgressCallback,
     summary: ScanSummary,
 ) -> None:
-    known = {
-        row.path: row
-        for row in session.execute(
-            select(
-                Track.id,
-                Track.path,
-                Track.size,
-                Track.mtime_ns,
-                Track.ctime_ns,
-                Track.missing,
-                Track.album_key,
-            ).where(Track.root_id == target.root_id)
-        )
-        if is_under(row.path, target.path)
-    }
-    present = sum(1 for row in known.values() if not row.missing)
+    # plain tuples, not SQLAlchemy rows: a rescan of a big library holds one per track
+    stamps: dict[bytes, tuple[Stamp, bool]] = {}
+    known: dict[bytes, tuple[int, str | None]] = {}  # path -> (track id, album key)
+    for tid, path, size, mtime_ns, ctime_ns, missing, key in session.connection().exec_driver_sql(
+        "SELECT id, path, size, mtime_ns, ctime_ns, missing, album_key FROM tracks "
+        "WHERE root_id = ?",
+        (target.root_id,),
+    ):
+        if is_under(path, target.path):
+            stamps[path] = ((size, mtime_ns, ctime_ns), bool(missing))
+            known[path] = (tid, key)
+    present = sum(1 for _, missing in stamps.values() if not missing)
     shown = display_path(target.path)
     if os.path.isdir(target.path):
         walk = walk_tree(target.path, ignore, report)
@@ -242,8 +249,9 @@ def _scan_target(
         )
         if is_under(row.path, target.path)
     }
-    stamps = {p: ((r.size, r.mtime_ns, r.ctime_ns), r.missing) for p, r in known.items()}
     changes = classify(walk, stamps, failed, full=full)
+    del stamps, failed
+    walk.files.clear()  # what is left to do is in ``changes``: free the walk before reading
     summary.unchanged += changes.unchanged
     summary.errors += len(changes.still_failing)
     for start in range(0, len(changes.still_failing), BATCH):
@@ -255,26 +263,26 @@ def _scan_target(
     now = utcnow()
     if changes.vanished:
         for start in range(0, len(changes.vanished), BATCH):
-            chunk = [known[path].id for path in changes.vanished[start : start + BATCH]]
+            ids = [known[path][0] for path in changes.vanished[start : start + BATCH]]
             session.execute(
-                update(Track).where(Track.id.in_(chunk)).values(missing=True, missing_since=now)
+                update(Track).where(Track.id.in_(ids)).values(missing=True, missing_since=now)
             )
         session.commit()
         summary.missing += len(changes.vanished)
-        writer.keys.update(known[path].album_key for path in changes.vanished)
+        writer.keys.update(known[path][1] for path in changes.vanished)
 
     to_read = changes.to_read
     total = len(to_read)
     report("read", 0, total)
-    for done, (path, record, error) in enumerate(read_many(to_read, jobs), start=1):
+    for done, (path, row, error) in enumerate(read_many(to_read, jobs), start=1):
         if error is not None:
-            writer.error(path, error[0], error[1], walk.files.get(path))
+            writer.error(path, error[0], error[1], _stamp(path))
         else:
-            assert record is not None
-            row = known.get(path)
-            writer.record(target.root_id, path, record, row.id if row else None)
-            if row is not None:
-                writer.keys.add(row.album_key)
+            assert row is not None
+            old = known.get(path)
+            writer.record(target.root_id, row, old[0] if old else None)
+            if old is not None:
+                writer.keys.add(old[1])
         report("read", done, total)
     writer.flush()
     # errors from earlier runs that this walk did not report again are stale (the file
@@ -292,6 +300,15 @@ def _scan_target(
     session.commit()
 
 
+def _stamp(path: bytes) -> Stamp | None:
+    """A failed file's stamp, taken when it failed, so later scans skip it while unchanged."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
 def _one_file(path: bytes) -> Walk:
     """A walk of one named file (``mlib scan FILE``): it is read even if hidden or ignored."""
     walk = Walk()
@@ -303,25 +320,22 @@ def _one_file(path: bytes) -> Walk:
     return walk
 
 
-#: What a reader hands the writer for one file: its path, and its record or (kind, message).
-ReadResult = tuple[bytes, TrackRecord | None, tuple[str, str] | None]
+#: What a reader hands the writer for one file: its path, and the row its TrackRecord makes
+#: or why it could not be read (kind, message).
+ReadResult = tuple[bytes, ScanRow | None, tuple[str, str] | None]
 
 
 def _read_one(path: bytes) -> ReadResult:
+    """Read one file (in a worker) and build its row there, in the form the writer inserts."""
     try:
-        return path, read_track(path), None
+        return path, scan_row(path, read_track(path)), None
     except ReadError as exc:
         return path, None, (exc.kind, exc.message)
     except Exception as exc:  # a bug in one file's parser must not stop a scan
         return path, None, ("error", f"{type(exc).__name__}: {exc}")
 
 
-def _ignore_sigint() -> None:
-    """Pool workers leave Ctrl-C to the parent, which stops them and saves progress."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _pool_context() -> multiprocessing.context.BaseContext:
+def _pool_context() -> ForkContext | ForkServerContext | SpawnContext:
     """How to start the readers. ``fork`` is the fastest start (no re-import) but is
     unsafe once other threads run (a TUI, a service driven from a worker thread): a
     forked child can inherit a lock some other thread held. Then ``forkserver`` (or
@@ -342,46 +356,47 @@ def read_many(paths: list[bytes], jobs: int | None = None) -> Iterator[ReadResul
     if jobs <= 1 or len(paths) < IN_PROCESS_BELOW:
         yield from map(_read_one, paths)
         return
-    ctx = _pool_context()
-    chunksize = max(1, min(32, len(paths) // (jobs * 8)))
-    pool = ctx.Pool(jobs, initializer=_ignore_sigint)
-    try:
-        # in slices, so results never pile up in memory faster than the writer commits them
-        for start in range(0, len(paths), IN_FLIGHT):
-            part = paths[start : start + IN_FLIGHT]
-            yield from pool.imap_unordered(_read_one, part, chunksize=chunksize)
-        pool.close()
-    except BaseException:
-        pool.terminate()
-        raise
-    finally:
-        pool.join()
+    chunksize = max(1, min(CHUNK, len(paths) // (jobs * 8)))
+    yield from read_in_processes(
+        _pool_context(), jobs, _read_one, paths, chunksize, lambda p, why: (p, None, ("error", why))
+    )
 
 
 class _Writer:
-    """Buffers results and commits them in batches (the scan's single writer)."""
+    """Buffers results and commits them in batches (the scan's single writer).
+
+    Rows arrive ready (``libtool.db.rows.scan_row``), so a batch is one ``executemany``
+    on the driver, then one statement that adds the new rows to the FTS index, then the
+    commit: nothing per row goes through SQLAlchemy.
+    """
 
     def __init__(
-        self, session: Session, run_id: int, summary: ScanSummary, events: EventSink = ignore
+        self,
+        session: Session,
+        run_id: int,
+        summary: ScanSummary,
+        events: EventSink = ignore,
+        failed: set[bytes] | None = None,
     ) -> None:
         self.session = session
         self.events = events
         self.run_id = run_id
         self.summary = summary
-        self.inserts: list[dict[str, Any]] = []
-        self.updates: list[dict[str, Any]] = []
+        self.inserts: list[tuple[Any, ...]] = []  # (root_id, added_at, scanned_at, *row)
+        self.updates: list[tuple[Any, ...]] = []  # (scanned_at, *row, track id)
         self.errors: dict[bytes, dict[str, Any]] = {}
         self.keys: set[str | None] = set()  # albums touched by this scan
+        #: paths with a scan error on record: a file that now reads clears its error
+        self.failed = failed if failed is not None else set()
+        self.now = sqlite_time(utcnow())
 
-    def record(self, root_id: int, path: bytes, record: TrackRecord, track_id: int | None) -> None:
-        now = utcnow()
-        values = track_values(path, record)
-        self.keys.add(values["album_key"])
+    def record(self, root_id: int, row: ScanRow, track_id: int | None) -> None:
+        self.keys.add(row[ALBUM_KEY_AT])
         if track_id is None:
-            self.inserts.append(dict(values, root_id=root_id, path=path, added_at=now))
+            self.inserts.append((root_id, self.now, self.now, *row))
             self.summary.added += 1
         else:
-            self.updates.append(dict(values, id=track_id, path=path))
+            self.updates.append((self.now, *row, track_id))
             self.summary.updated += 1
         self._maybe_flush()
 
@@ -399,6 +414,7 @@ class _Writer:
             mtime_ns=mtime_ns,
             ctime_ns=ctime_ns,
         )
+        self.failed.add(path)
         self.summary.errors += 1
         self.events(FileOutcome(None, display_path(path), False, kind, message))
         self._maybe_flush()
@@ -412,27 +428,35 @@ class _Writer:
         batch may be uncommitted (rolled back here) or committed (its inserts are dropped)."""
         self.session.rollback()
         if self.inserts:
-            paths = [r["path"] for r in self.inserts]
+            paths = [r[_INSERT_PATH] for r in self.inserts]
             done = set(self.session.scalars(select(Track.path).where(Track.path.in_(paths))))
-            self.inserts = [r for r in self.inserts if r["path"] not in done]
+            self.inserts = [r for r in self.inserts if r[_INSERT_PATH] not in done]
         self.flush()
 
     def flush(self) -> None:
         if not (self.inserts or self.updates or self.errors):
             return
         session = self.session
+        conn = session.connection()
         if self.inserts:
             after = last_track_id(session)
-            # render_nulls: one executemany for the batch, not one per pattern of NULLs
-            session.execute(insert(Track).execution_options(render_nulls=True), self.inserts)
+            conn.exec_driver_sql(INSERT_TRACKS, self.inserts)
             index_new_tracks(session, after)
         if self.updates:
-            session.execute(update(Track), self.updates)
-        done = [r["path"] for r in self.inserts] + [r["path"] for r in self.updates]
-        if done:
-            session.execute(delete(ScanError).where(ScanError.path.in_(done)))
+            conn.exec_driver_sql(UPDATE_TRACKS, self.updates)
+        if self.failed:  # files that read now, after failing before, lose their error
+            done = [r[_INSERT_PATH] for r in self.inserts]
+            done += [r[_UPDATE_PATH] for r in self.updates]
+            cleared = [p for p in done if p in self.failed]
+            if cleared:
+                session.execute(delete(ScanError).where(ScanError.path.in_(cleared)))
         if self.errors:
             session.execute(delete(ScanError).where(ScanError.path.in_(list(self.errors))))
             session.execute(insert(ScanError), list(self.errors.values()))
         session.commit()
         self.inserts, self.updates, self.errors = [], [], {}
+        self.now = sqlite_time(utcnow())
+
+
+_INSERT_PATH = 3 + PATH_AT  # where the path is in a buffered insert (after root, times)
+_UPDATE_PATH = 1 + PATH_AT  # and in a buffered update (after scanned_at)

@@ -873,6 +873,33 @@ def test_tracks_are_grouped_into_albums(
     assert all(t.album_id is None for t in db_tracks(library).values() if t.missing)
 
 
+def test_a_file_that_kills_its_reader_is_an_error_and_the_scan_goes_on(
+    library: Library, audio: AudioFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import multiprocessing
+
+    root = tmp_path / "music"
+    for n in range(8):
+        make(audio, root / f"{n}.mp3", title=str(n))
+    bad = make(audio, root / "bad.mp3", title="bad")
+    real = scan_mod._read_one
+
+    def read(path: bytes) -> Any:  # a parser that takes the process down (say, out of memory)
+        if path.endswith(b"bad.mp3"):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(path)
+
+    monkeypatch.setattr(scan_mod, "_read_one", read)
+    monkeypatch.setattr(scan_mod, "IN_PROCESS_BELOW", 1)  # read in worker processes
+    monkeypatch.setattr(scan_mod, "_pool_context", lambda: multiprocessing.get_context("fork"))
+
+    summary = scan(library, [root], jobs=2)
+
+    assert (summary.added, summary.errors, summary.interrupted) == (8, 1, False)
+    assert "killed by SIGKILL" in db_errors(library)[fsb(bad)].message
+    assert len(db_tracks(library)) == 8
+
+
 def test_an_unchanged_broken_file_is_not_read_again(
     library: Library, audio: AudioFactory, tmp_path: Path, reads: list[bytes]
 ) -> None:
