@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from libtool.musicbrainz.candidates import AlbumCandidates, TrackCandidates
-from libtool.musicbrainz.client import Recording, RecordingHit, ReleaseHit
+from libtool.musicbrainz.client import Recording, RecordingHit, Release, ReleaseHit, Track
 from libtool.musicbrainz.distance import Distance
 from libtool.musicbrainz.match import AlbumMatch, Recommendation, proposed_changes
 
@@ -39,14 +39,46 @@ def _changes_json(values: dict[int, dict[str, list[str]]]) -> dict[str, dict[str
     return {str(tid): fields for tid, fields in values.items()}
 
 
-def release_candidate(match: AlbumMatch, cheap: Distance | None = None) -> dict[str, Any]:
-    """A looked-up release; ``cheap`` is its score from the search answer, if searched."""
-    rel = match.release
+def _candidate(kind: str, id_: str, title: str, artist: str, **facts: Any) -> dict[str, Any]:
+    """One candidate's JSON: what it is, then its score (``score``/``distance``/
+    ``breakdown`` from ``_scored``); every key present, empty where it does not apply."""
+    base: dict[str, Any] = {
+        "kind": kind,
+        "id": id_,
+        "title": title,
+        "artist": artist,
+        "date": "",
+        "country": "",
+        "formats": [],
+        "status": "",
+        "type": "",
+        "release_group_id": "",
+        "track_count": 0,
+        "media_count": 0,
+        "labels": [],
+        "catalog_numbers": [],
+        "barcode": "",
+        "looked_up": True,
+        "tracks": [],
+        "unmatched": [],
+        "missing": [],
+        "changes": {},
+    }
+    base.update(facts)
+    return base
+
+
+def _scored(dist: Distance, search: Distance | None) -> dict[str, Any]:
     return {
-        "kind": "release",
-        "id": rel.id,
-        "title": rel.title,
-        "artist": rel.artist,
+        "score": dist.score,
+        "search_score": search.score if search is not None else None,
+        "distance": round(dist.distance, 6),
+        "breakdown": dist.breakdown(),
+    }
+
+
+def _release_facts(rel: Release | ReleaseHit, media_count: int) -> dict[str, Any]:
+    return {
         "date": rel.date,
         "country": rel.country,
         "formats": list(rel.formats),
@@ -54,69 +86,62 @@ def release_candidate(match: AlbumMatch, cheap: Distance | None = None) -> dict[
         "type": rel.primary_type,
         "release_group_id": rel.release_group_id,
         "track_count": rel.track_count,
-        "media_count": len(rel.media),
+        "media_count": media_count,
         "labels": list(rel.labels),
         "catalog_numbers": list(rel.catalog_numbers),
         "barcode": rel.barcode,
-        "looked_up": True,
-        "score": match.score,
-        "search_score": cheap.score if cheap is not None else None,
-        "distance": round(match.distance.distance, 6),
-        "breakdown": match.breakdown(),
-        "tracks": [
-            {
-                "track_id": tid,
-                "disc": t.medium_position,
-                "position": t.position,
-                "number": t.number,
-                "title": t.title,
-                "artist": t.artist_credit.text,
-                "length_ms": t.length_ms,
-                "score": match.track_distances[tid].score if tid in match.track_distances else None,
-                "breakdown": (
-                    match.track_distances[tid].breakdown() if tid in match.track_distances else []
-                ),
-            }
-            for tid, t in sorted(
-                match.mapping.items(), key=lambda kv: (kv[1].medium_position, kv[1].position)
-            )
-        ],
-        "unmatched": sorted(t.track_id for t in match.unmatched_local),
-        "missing": [
+    }
+
+
+def _track_json(match: AlbumMatch, tid: int, t: Track) -> dict[str, Any]:
+    dist = match.track_distances.get(tid)
+    return {
+        "track_id": tid,
+        "disc": t.medium_position,
+        "position": t.position,
+        "number": t.number,
+        "title": t.title,
+        "artist": t.artist_credit.text,
+        "length_ms": t.length_ms,
+        "score": dist.score if dist is not None else None,
+        "breakdown": dist.breakdown() if dist is not None else [],
+    }
+
+
+def release_candidate(match: AlbumMatch, cheap: Distance | None = None) -> dict[str, Any]:
+    """A looked-up release; ``cheap`` is its score from the search answer, if searched."""
+    rel = match.release
+    by_position = sorted(
+        match.mapping.items(), key=lambda kv: (kv[1].medium_position, kv[1].position)
+    )
+    return _candidate(
+        "release",
+        rel.id,
+        rel.title,
+        rel.artist,
+        **_release_facts(rel, len(rel.media)),
+        **_scored(match.distance, cheap),
+        tracks=[_track_json(match, tid, t) for tid, t in by_position],
+        unmatched=sorted(t.track_id for t in match.unmatched_local),
+        missing=[
             {"disc": t.medium_position, "position": t.position, "title": t.title}
             for t in match.unmatched_mb
         ],
-        "changes": _changes_json(proposed_changes(match)),
-    }
+        changes=_changes_json(proposed_changes(match)),
+    )
 
 
 def hit_candidate(hit: ReleaseHit, dist: Distance) -> dict[str, Any]:
-    return {
-        "kind": "release",
-        "id": hit.id,
-        "title": hit.title,
-        "artist": hit.artist,
-        "date": hit.date,
-        "country": hit.country,
-        "formats": list(hit.formats),
-        "status": hit.status,
-        "type": hit.primary_type,
-        "release_group_id": hit.release_group_id,
-        "track_count": hit.track_count,
-        "media_count": len(hit.medium_track_counts),
-        "labels": list(hit.labels),
-        "catalog_numbers": list(hit.catalog_numbers),
-        "barcode": hit.barcode,
-        "looked_up": False,  # scored from the search answer; accepting it looks it up
-        "score": dist.score,
-        "search_score": dist.score,
-        "distance": round(dist.distance, 6),
-        "breakdown": dist.breakdown(),
-        "tracks": [],
-        "unmatched": [],
-        "missing": [],
-        "changes": {},
-    }
+    """A search hit, scored from the search answer; accepting it looks it up first."""
+    return _candidate(
+        "release",
+        hit.id,
+        hit.title,
+        hit.artist,
+        **_release_facts(hit, len(hit.medium_track_counts)),
+        **_scored(dist, dist),
+        looked_up=False,
+    )
 
 
 def recording_changes(recording: Recording | RecordingHit) -> dict[str, list[str]]:
@@ -140,34 +165,19 @@ def recording_candidate(
     track_id: int, recording: Recording | RecordingHit, dist: Distance
 ) -> dict[str, Any]:
     release = recording.releases[0] if recording.releases else None
-    return {
-        "kind": "recording",
-        "id": recording.id,
-        "title": recording.title,
-        "artist": recording.artist,
-        "date": release.date if release else "",
-        "country": release.country if release else "",
-        "formats": [],
-        "status": "",
-        "type": "",
-        "release_group_id": "",
-        "track_count": 1,
-        "media_count": 0,
-        "labels": [],
-        "catalog_numbers": [],
-        "barcode": "",
-        "release": release.title if release else "",
-        "length_ms": recording.length_ms,
-        "looked_up": True,
-        "score": dist.score,
-        "search_score": dist.score,
-        "distance": round(dist.distance, 6),
-        "breakdown": dist.breakdown(),
-        "tracks": [],
-        "unmatched": [],
-        "missing": [],
-        "changes": {str(track_id): recording_changes(recording)},
-    }
+    return _candidate(
+        "recording",
+        recording.id,
+        recording.title,
+        recording.artist,
+        date=release.date if release else "",
+        country=release.country if release else "",
+        track_count=1,
+        release=release.title if release else "",
+        length_ms=recording.length_ms,
+        **_scored(dist, dist),
+        changes={str(track_id): recording_changes(recording)},
+    )
 
 
 def album_candidates(found: AlbumCandidates) -> list[dict[str, Any]]:
