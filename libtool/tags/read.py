@@ -51,8 +51,8 @@ from libtool.scan.walk import AUDIO_EXTENSIONS
 from libtool.tags.fields import DERIVED_YEARS, FIELD_BY_NAME, parse_year, typed_value
 from libtool.tags.formats.asf import attr_text
 from libtool.tags.formats.base import binary_summary, safe_str
-from libtool.tags.formats.id3 import KNOWN_FRAMES
-from libtool.tags.formats.mp4 import freeform_text
+from libtool.tags.formats.id3 import KNOWN_FRAMES, Id3ReadView
+from libtool.tags.formats.mp4 import Mp4ReadView, freeform_text
 from libtool.tags.formats.vorbis import ReadView
 from libtool.tags.record import StreamFacts, StreamInfo, TrackRecord
 from libtool.tags.tagmap import RULES
@@ -361,14 +361,19 @@ def read_tags(audio: mutagen.FileType) -> Tags:
         tags = ReadView(tags)  # reading only: an index instead of a scan per key
     if container is not None:
         rules = RULES[container]
+        view = _READ_VIEWS[container](tags) if container in _READ_VIEWS else tags
         for name, rule in rules.items():
-            values = rule.read(tags)
+            values = rule.read(view)
             if values:
                 raw[name] = values
+        claimed = _CLAIMED[container]
         for key in _keys(tags, container):
-            if any(rule.claims(key) for rule in rules.values()) and not _unreadable_value(
-                tags, container, key
-            ):
+            is_claimed = claimed.get(key)
+            if is_claimed is None:
+                is_claimed = any(rule.claims(key) for rule in rules.values())
+                if len(claimed) < _CLAIMED_MAX:  # keys holding binary data (PRIV) are unique
+                    claimed[key] = is_claimed
+            if is_claimed and not _unreadable_value(tags, container, key):
                 continue
             values, is_picture = _extra_values(tags, container, key)
             has_picture = has_picture or is_picture
@@ -380,11 +385,20 @@ def read_tags(audio: mutagen.FileType) -> Tags:
     return Tags(_tag_format(tags, container), has_picture, raw, extras)
 
 
+#: Per container, whether a raw key belongs to a canonical field. ``claims`` depends on
+#: the key alone and asking every rule cost more per file than reading the fields; the
+#: cache is bounded by how many distinct keys a library uses.
+_CLAIMED: dict[str, dict[str, bool]] = {container: {} for container in RULES}
+_CLAIMED_MAX = 20_000
+#: Read-only indexes over a loaded tag, for containers whose lookups scan every frame.
+_READ_VIEWS: dict[str, Any] = {"id3": Id3ReadView, "mp4": Mp4ReadView}
+
+
 def typed_columns(raw: dict[str, list[str]]) -> dict[str, Any]:
     """Typed column values for every canonical field (None when absent)."""
-    columns: dict[str, Any] = {
-        name: typed_value(field, raw.get(name, [])) for name, field in FIELD_BY_NAME.items()
-    }
+    columns: dict[str, Any] = dict.fromkeys(FIELD_BY_NAME)  # typed_value of no values is None
+    for name, values in raw.items():
+        columns[name] = typed_value(FIELD_BY_NAME[name], values)
     for year, date in DERIVED_YEARS.items():
         columns[year] = parse_year(columns[date]) if columns[date] else None
     return columns

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from mutagen.mp4 import AtomDataType, MP4FreeForm, MP4Tags
 
@@ -40,6 +41,31 @@ def freeform_text(value: bytes) -> str:
         except UnicodeDecodeError:
             pass
     return binary_summary(data)
+
+
+class Mp4ReadView:
+    """MP4 atoms for reading, their keys indexed once by lower case.
+
+    A freeform rule matches its atom regardless of case, which meant lowering every key
+    of the file once per rule (about 20 times per file). Rules read from this view (only
+    ``get``, ``[]`` and the freeform lookup), write to the tags.
+    """
+
+    def __init__(self, tags: MP4Tags) -> None:
+        self._tags = tags
+        self._lowered: dict[str, list[str]] = {}
+        for key in tags:
+            self._lowered.setdefault(key.lower(), []).append(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._tags.get(key, default)
+
+    def __getitem__(self, key: str) -> Any:
+        return self._tags[key]
+
+    def keys_lowered(self, lowered: str) -> list[str]:
+        """The keys whose lower case is ``lowered``, in the tag's order."""
+        return self._lowered.get(lowered, [])
 
 
 @dataclass(frozen=True)
@@ -163,16 +189,18 @@ class Freeform:
 
     name: str
 
-    def _keys(self, tags: MP4Tags) -> list[str]:
+    def _keys(self, tags: MP4Tags | Mp4ReadView) -> list[str]:
         want = (FREEFORM + self.name).lower()
+        if isinstance(tags, Mp4ReadView):
+            return tags.keys_lowered(want)
         return [k for k in tags if k.lower() == want]
 
-    def read(self, tags: MP4Tags) -> list[str]:
+    def read(self, tags: MP4Tags | Mp4ReadView) -> list[str]:
         for k in self._keys(tags):
             return self._values(tags, k)
         return []
 
-    def _values(self, tags: MP4Tags, key: str) -> list[str]:
+    def _values(self, tags: MP4Tags | Mp4ReadView, key: str) -> list[str]:
         return clean([freeform_text(v) for v in tags[key]])
 
     def write(self, tags: MP4Tags, values: list[str]) -> None:
