@@ -40,15 +40,27 @@ class Id3ReadView:
     def __init__(self, tags: id3.ID3) -> None:
         self._tags = tags
         self._all: dict[str, list[Any]] = {}
+        self._txxx: dict[str, list[Any]] | None = None
+        #: A plain dict: mutagen's ``get`` raises and catches KeyError for each absent frame.
+        self._frames: dict[str, Any] = {key: tags[key] for key in tags.keys()}  # noqa: SIM118
 
     def get(self, key: str, default: Any = None) -> Any:
-        return self._tags.get(key, default)
+        return self._frames.get(key, default)
 
     def getall(self, key: str) -> list[Any]:
         found = self._all.get(key)
         if found is None:
             found = self._all[key] = self._tags.getall(key)
         return found
+
+    def user_frames(self, desc: str) -> list[Any]:
+        """The TXXX frames whose lower-case description is ``desc``, in the tag's order."""
+        index = self._txxx
+        if index is None:
+            index = self._txxx = {}
+            for frame in self.getall("TXXX"):
+                index.setdefault(frame.desc.lower(), []).append(frame)
+        return index.get(desc, [])
 
 
 def frame_class(frame_id: str) -> type[id3.Frame]:
@@ -140,11 +152,13 @@ class Txxx:
 
     desc: str
 
-    def _frames(self, tags: id3.ID3) -> list[Any]:
+    def _frames(self, tags: id3.ID3 | Id3ReadView) -> list[Any]:
         want = self.desc.lower()
+        if isinstance(tags, Id3ReadView):
+            return tags.user_frames(want)
         return [f for f in tags.getall("TXXX") if f.desc.lower() == want]
 
-    def read(self, tags: id3.ID3) -> list[str]:
+    def read(self, tags: id3.ID3 | Id3ReadView) -> list[str]:
         for f in self._frames(tags):
             return clean(list(f.text))
         return []

@@ -34,8 +34,15 @@ class ReadView:
     def keys(self) -> list[str]:
         return [key.lower() for key in self._values]
 
+    def values_of(self, key: str) -> list[str]:
+        """The values of ``key``, none when absent (most keys asked for are)."""
+        return self._values.get(key.upper(), [])
+
 
 def _get(tags: VCommentDict | ReadView, key: str) -> list[str]:
+    if isinstance(tags, ReadView):  # no KeyError raised for each of ~50 absent keys
+        values = tags.values_of(key)
+        return clean(values) if values else []
     try:
         return clean(tags[key])
     except KeyError:
