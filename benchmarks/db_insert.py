@@ -2,6 +2,7 @@
 batches of 500 into a fresh library, with the FTS index kept per batch, as ``_Writer``.
 
     python benchmarks/db_insert.py 100000 [--variant nofts|noidx|ftsend|cache] [--src DIR]
+        [--drop-index NAME]  # what one index costs (e.g. ix_tracks_default_sort)
 
 Rows come from the 10,000-file corpus (read once, cached in benchmarks/out/), repeated
 with distinct paths beyond 10,000. Prints CPU and wall for the inserts, and how the cost
@@ -28,6 +29,7 @@ def main() -> int:
     p.add_argument("rows", type=int)
     p.add_argument("--variant", default="base", help="base, nofts, noidx, ftsend or cache")
     p.add_argument("--src", type=Path, help="libtool source folder")
+    p.add_argument("--drop-index", action="append", default=[], help="drop this index first")
     p.add_argument("--corpus", type=Path, default=HERE / "corpus" / "n10000")
     args = p.parse_args()
     if args.src:
@@ -59,6 +61,8 @@ def main() -> int:
         ).fetchall()
         for (name,) in names:
             conn.execute(f"DROP INDEX {name}")
+    for name in args.drop_index:
+        conn.execute(f"DROP INDEX {name}")
     conn.execute("INSERT INTO roots (path, path_text, added_at) VALUES (x'2f', '/', '2020')")
     now = sqlite_time(utcnow())
     per_batch = []
@@ -87,8 +91,9 @@ def main() -> int:
     cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
     first, last = sum(per_batch[:20]), sum(per_batch[-20:])
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    name = args.variant + "".join(f" -{index}" for index in args.drop_index)
     print(
-        f"{args.variant}: {args.rows} rows, CPU {cpu:.2f} s, wall {wall:.2f} s; first 10,000 "
+        f"{name}: {args.rows} rows, CPU {cpu:.2f} s, wall {wall:.2f} s; first 10,000 "
         f"rows {first:.2f} s, last 10,000 {last:.2f} s; peak RSS {rss:.0f} MiB"
     )
     return 0
