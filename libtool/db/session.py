@@ -110,9 +110,36 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def migrate(engine: Engine) -> None:
-    """Upgrade the database to the newest schema (a no-op when it is current)."""
+    """Upgrade the database to the newest schema (a no-op when it is current).
+
+    An empty SQLite database gets the whole schema in one script (``libtool.db.fresh``).
+    """
     if current_revision(engine) == SCHEMA_HEAD:
         return
+    if engine.dialect.name == "sqlite" and _create_if_empty(engine):
+        return
+    alembic_migrate_only(engine)
+
+
+def _create_if_empty(engine: Engine) -> bool:
+    import sqlite3
+
+    from libtool.db.fresh import create_fresh
+
+    raw = engine.raw_connection()
+    try:
+        conn: Any = raw.driver_connection
+        if conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+            return False
+        return create_fresh(conn)
+    except sqlite3.Error as exc:
+        raise DatabaseError(f"cannot create the library database: {exc}") from exc
+    finally:
+        raw.close()
+
+
+def alembic_migrate_only(engine: Engine) -> None:
+    """Upgrade with Alembic, migration by migration (never the fresh-library script)."""
     from alembic import command
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
