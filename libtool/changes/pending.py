@@ -9,7 +9,7 @@ is itself a run, so it can be undone too).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.orm import Session
@@ -104,13 +104,22 @@ def diff_changes(
 ) -> list[FieldChange]:
     """What ``changes`` would change on ``tracks``, against their pending state."""
     tracks = list(tracks)
+    return diff_each(session, tracks, {t.id: changes for t in tracks})
+
+
+def diff_each(
+    session: Session, tracks: Iterable[Track], changes: Mapping[int, dict[str, list[str]]]
+) -> list[FieldChange]:
+    """What each track's own ``changes[track.id]`` would change, against its pending
+    state (one query for the pending changes of all of them)."""
+    tracks = list(tracks)
     pending = pending_by_track(session, (t.id for t in tracks))
     diffs = []
     for track in tracks:
         if cannot_hold_tags(track):
             continue  # never staged: they could not be written (see cannot_hold_tags)
         mine = pending.get(track.id, {})
-        for name, new in changes.items():
+        for name, new in changes.get(track.id, {}).items():
             old = effective_values(track, name, mine)
             if not same_values(name, old, new):
                 diffs.append(FieldChange(track.id, track.path_text, name, old, new))

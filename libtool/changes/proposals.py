@@ -99,10 +99,7 @@ def candidate_diffs(session: Session, candidate: dict[str, Any]) -> list[FieldCh
     tracks = session.scalars(
         select(Track).where(Track.id.in_(list(values)), Track.missing.is_(False))
     ).all()
-    diffs: list[FieldChange] = []
-    for track in sorted(tracks, key=lambda t: t.path_text):
-        diffs.extend(pending.diff_changes(session, [track], values[track.id]))
-    return diffs
+    return pending.diff_each(session, sorted(tracks, key=lambda t: t.path_text), values)
 
 
 def accept(session: Session, proposal: Proposal, index: int) -> int:

@@ -201,12 +201,11 @@ def _paths(session: Session, ids: Sequence[int]) -> dict[int, str]:
     return {tid: display_path(path) for tid, path in rows}
 
 
-def detail(session: Session, p: Proposal, *, diffs: str = "looked_up") -> ProposalDetail:
-    """A proposal as plain values; ``diffs`` computes current -> proposed for every
-    looked-up candidate (``looked_up``) or none (``none``)."""
+def detail(session: Session, p: Proposal) -> ProposalDetail:
+    """A proposal as plain values, with current -> proposed for every looked-up candidate."""
     paths = _paths(session, p.track_ids)
     views = tuple(
-        candidate_view(session, i, c, paths, diffs == "looked_up" and bool(c.get("looked_up")))
+        candidate_view(session, i, c, paths, bool(c.get("looked_up")))
         for i, c in enumerate(p.candidates)
     )
     return ProposalDetail(_row(p), views, p.chosen)
@@ -251,6 +250,7 @@ def enrich(
     todo = [g for g in todo if g.key not in settled]
     counts = {"applied": 0, "proposed": 0, "unchanged": 0, "no_match": 0, "failed": 0}
     requests = cancelled = 0
+    stored_ids: list[int] = []
     stopped: str | None = None
     events(Progress("enrich", 0, len(todo)))
     for done, group in enumerate(todo, 1):
@@ -271,6 +271,8 @@ def enrich(
         requests += asked
         outcome, view = _record(service, group, candidates, rec, opts, min_score)
         counts[outcome] += 1
+        if view.row.id:
+            stored_ids.append(view.row.id)
         events(Matched(group.label, outcome, "", view))
         events(Progress("enrich", done, len(todo)))
     hits = 0
@@ -278,6 +280,7 @@ def enrich(
         requests = mb.requests_made
         hits = getattr(mb.cache, "hits", 0)
     return EnrichResult(
+        proposal_ids=tuple(stored_ids),
         groups=len(todo),
         skipped_settled=skipped,
         requests=requests,
@@ -353,16 +356,6 @@ def _get(session: Session, proposal_id: int) -> Proposal:
     if p is None:
         raise UsageError(f"no proposal {proposal_id} (see 'mlib proposals')")
     return p
-
-
-def proposal_for_tracks(service: Service, ids: Sequence[int]) -> ProposalDetail | None:
-    """The stored proposal that covers these tracks, if any."""
-    wanted = set(ids)
-    with service.library.session() as session:
-        for p in session.scalars(select(Proposal).order_by(Proposal.updated_at.desc())):
-            if wanted & set(p.track_ids):
-                return detail(session, p)
-    return None
 
 
 def proposal_track_ids(service: Service, proposal_id: int) -> list[int]:

@@ -248,3 +248,4 @@ class EnrichResult:
     cache_hits: int = 0
     cancelled: bool = False
     stopped: str | None = None
+    proposal_ids: tuple[int, ...] = ()  # the proposals this run stored (none on a dry run)

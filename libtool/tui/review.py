@@ -298,7 +298,7 @@ class ReviewScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="review", exit_on_error=False)
     def run_lookup(self, ids: list[int], refresh: bool) -> None:
-        from libtool.service.enrichment import EnrichOptions, enrich, proposal_for_tracks
+        from libtool.service.enrichment import EnrichOptions, enrich
 
         try:
             result = enrich(self.service, (), EnrichOptions(refresh=refresh), ids=ids)
@@ -308,8 +308,8 @@ class ReviewScreen(Screen[None]):
         if result.stopped:
             self.app.call_from_thread(self._failed, f"{result.stopped}. The library is unchanged.")
             return
-        found = proposal_for_tracks(self.service, ids)
-        self.app.call_from_thread(self._looked_up, found.row.id if found else None, result.failed)
+        found = result.proposal_ids[0] if result.proposal_ids else None
+        self.app.call_from_thread(self._looked_up, found, result.failed)
 
     def _looked_up(self, proposal_id: int | None, failed: int) -> None:
         self.busy = False
