@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete
-
 from libtool.db.models import MBResponse, utcnow
 from libtool.db.session import Library
 
@@ -49,9 +47,3 @@ class LibraryCache:
         with self.library.session() as session:
             session.merge(MBResponse(key=self._key(key), data=data, fetched_at=utcnow()))
             session.commit()
-
-    def clear(self) -> int:
-        with self.library.session() as session:
-            result = session.execute(delete(MBResponse))
-            session.commit()
-            return int(result.rowcount or 0)  # type: ignore[attr-defined]

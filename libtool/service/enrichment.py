@@ -436,13 +436,4 @@ def skip(service: Service, proposal_ids: Sequence[int]) -> int:
         return len(rows)
 
 
-def reopen(service: Service, proposal_ids: Sequence[int]) -> int:
-    """Put skipped (or applied) proposals back in the review queue."""
-    with service.library.session() as session:
-        rows = [_get(session, pid) for pid in proposal_ids]
-        stored.mark(session, rows, props.PENDING)
-        session.commit()
-        return len(rows)
-
-
 __all__ = ["EnrichOptions", "accept", "enrich", "get_proposal", "list_proposals", "skip"]
