@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import multiprocessing.pool
 import os
 import pickle
 import resource
@@ -154,6 +153,7 @@ def _one_full_scan(corpus: Path, db: str, jobs: int) -> list[tuple[str, float | 
     from sqlalchemy import event
 
     from libtool.db.session import open_library
+    from libtool.scan import pipeline as P
     from libtool.scan import scanner as S
 
     lines: list[tuple[str, float | str, str]] = []
@@ -178,21 +178,8 @@ def _one_full_scan(corpus: Path, db: str, jobs: int) -> list[tuple[str, float | 
 
         return inner
 
-    buffered = {"chunks": 0}
-
-    def track_buffer(fn: Any) -> Any:
-        def inner(self: Any, i: int, obj: Any) -> None:
-            fn(self, i, obj)
-            buffered["chunks"] = max(buffered["chunks"], len(self._items))
-
-        return inner
-
     with contextlib.ExitStack() as stack:
-        stack.enter_context(
-            patched(multiprocessing.pool.IMapUnorderedIterator, "_set", track_buffer)
-        )
-        stack.enter_context(patched(S, "walk_tree", timing(acc, "walk_tree")))
-        stack.enter_context(patched(S, "read_many", waiting(acc)))
+        stack.enter_context(patched(P.TargetReading, "results", waiting(acc)))
         stack.enter_context(patched(S._Writer, "flush", timing(acc, "_Writer.flush (DB writes)")))
         stack.enter_context(patched(S, "rebuild_albums", before_albums))
         started = time.perf_counter()
@@ -216,13 +203,6 @@ def _one_full_scan(corpus: Path, db: str, jobs: int) -> list[tuple[str, float | 
         )
     )
     lines.append(("summary", summary.line(), ""))
-    lines.append(
-        (
-            "most result chunks waiting in the main process (imap buffer)",
-            f"{buffered['chunks']} chunks",
-            "",
-        )
-    )
     lines.append(("CPU of the main process during scan()", cpu_main, "s"))
     lines.append(("CPU of the workers during scan()", cpu_workers, "s"))
     memory["main max RSS after scan"] = _maxrss()
@@ -286,7 +266,10 @@ def rescan_phases(corpus: Path, db: str) -> None:
     started = time.perf_counter()
     lib = open_library(db)
     acc["open_library (existing db: alembic check)"] = time.perf_counter() - started
-    with patched(S, "walk_tree", timing(acc, "walk_tree (scandir + stat)")):
+    from libtool.scan import pipeline as P
+
+    walk = "walk (scandir + stat: nothing to read, so all of it in TargetReading())"
+    with patched(P.TargetReading, "__init__", timing(acc, walk)):
         started = time.perf_counter()
         summary = S.scan(lib)
         acc["scan() total"] = time.perf_counter() - started
@@ -299,7 +282,7 @@ def rescan_phases(corpus: Path, db: str) -> None:
 def worker_costs(paths: list[bytes]) -> list[tuple[bytes, dict[str, Any]]]:
     import mutagen
 
-    from libtool.scan import scanner as S
+    from libtool.scan import pipeline as P
     from libtool.tags import read as T
 
     print(f"per-file cost in one process ({len(paths)} files, best of 3, microseconds):")
@@ -333,7 +316,7 @@ def worker_costs(paths: list[bytes]) -> list[tuple[bytes, dict[str, Any]]]:
             per_file(lambda p: T.typed_columns(raws[p])),
             "us",
         )
-    records = {p: S._read_one(p) for p in paths}
+    records = {p: P.read_one(p) for p in paths}
     blobs = {p: pickle.dumps(r) for p, r in records.items()}
     show(
         "per_file_us",
@@ -509,14 +492,14 @@ def main(argv: list[str] | None = None) -> int:
         rescan_phases(corpus, db)
         startup(env, db, tmp)
         rescan_floor(corpus, db, env, tmp)
-        from libtool.scan.scanner import walk_tree
+        from libtool.scan.walk import walk_tree
 
         paths = sorted(walk_tree(os.fsencode(corpus)).files)
         step = max(1, len(paths) // args.sample)
         records = worker_costs(paths[::step][: args.sample])
-        from libtool.scan.scanner import _read_one
+        from libtool.scan.pipeline import read_one
 
-        all_records = [(p, r) for p, r, _ in map(_read_one, paths)]
+        all_records = [(p, r) for p, r, _ in map(read_one, paths)]
         db_writes([(p, r) for p, r in all_records if r is not None], tmp)
         del records
     results["corpus"] = str(corpus)

@@ -38,14 +38,14 @@ def main() -> int:
     from libtool.db.models import utcnow
     from libtool.db.rows import INSERT_TRACKS, sqlite_time
     from libtool.db.session import open_library
-    from libtool.scan.scanner import _read_one
+    from libtool.scan.pipeline import read_one
     from libtool.scan.walk import walk_tree
 
     cache = HERE / "out" / f"rows-{args.corpus.name}.pkl"
     if not cache.exists():
         cache.parent.mkdir(parents=True, exist_ok=True)
         files = sorted(walk_tree(os.fsencode(args.corpus)).files)
-        cache.write_bytes(pickle.dumps([r for _, r, _ in map(_read_one, files)]))
+        cache.write_bytes(pickle.dumps([r for _, r, _ in map(read_one, files)]))
     rows = pickle.loads(cache.read_bytes())
     db = Path(tempfile.mkdtemp(prefix="mlib-dbins-")) / "lib.db"
     open_library(str(db)).close()

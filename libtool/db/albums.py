@@ -8,39 +8,18 @@ helpers never commit: the caller that opened the session owns the transaction.
 
 from __future__ import annotations
 
-import hashlib
-import os
-import re
 from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
+from libtool.db.albumkeys import album_folder, album_key
 from libtool.db.models import Track
-from libtool.db.session import fold
 from libtool.pathutil import display_path
 
 BATCH = 500  # ids per IN (...) list
-_DISC_FOLDER = re.compile(rb"^(cd|disc|disk|dvd|side)[\s_-]*\d+\b", re.IGNORECASE)
-
-
-def album_key(path: bytes, album: str | None, mb_albumid: str | None) -> str | None:
-    """The album a track groups into: its MusicBrainz album id, else album name + folder."""
-    if not album:
-        return None
-    if mb_albumid:
-        return f"mb:{mb_albumid}"
-    name = (fold(album) or "").encode("utf-8", "surrogatepass")
-    return "dir:" + hashlib.sha1(album_folder(path) + b"\0" + name).hexdigest()
-
-
-def album_folder(path: bytes) -> bytes:
-    """The folder that holds an album: a 'CD1'/'Disc 2' subfolder counts as its parent."""
-    folder = os.path.dirname(path)
-    if _DISC_FOLDER.match(os.path.basename(folder)):
-        folder = os.path.dirname(folder)
-    return folder
+__all__ = ["album_folder", "album_key", "needs_full_regroup", "rebuild_albums"]
 
 
 def rebuild_albums(session: Session, keys: Iterable[str | None] | None = None) -> None:

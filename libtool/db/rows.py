@@ -1,5 +1,7 @@
 """The column values of a track row, made from a freshly read record (scan and write share it).
 
+No SQLAlchemy here: the scan's reader processes build rows before the library is open.
+
 A scan builds its rows in the worker processes (``scan_row``: a plain tuple, JSON already
 encoded, cheap to pickle), so the single writer only executes the statements below with
 them; a write or undo updates its one row through the ORM (``track_values``).
@@ -8,12 +10,11 @@ them; a write or undo updates its one row through the ORM (``track_values``).
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from operator import attrgetter
 from typing import Any
 
-from libtool.db.albums import album_key
-from libtool.db.models import utcnow
+from libtool.db.albumkeys import album_key
 from libtool.pathutil import display_path
 from libtool.tags.record import RECORD_FIELDS, TrackRecord
 
@@ -27,7 +28,7 @@ def track_values(path: bytes, record: TrackRecord) -> dict[str, Any]:
         path_text=display_path(path),
         missing=False,
         missing_since=None,
-        scanned_at=utcnow(),
+        scanned_at=datetime.now(UTC),
         album_key=album_key(path, record.album, record.mb_albumid),
     )
     return values

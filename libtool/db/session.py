@@ -7,7 +7,6 @@ libtool is upgraded before it is used and a new one is created on first use.
 from __future__ import annotations
 
 import os
-import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,19 +20,12 @@ from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from libtool.db import SCHEMA_HEAD
+from libtool.db.fold import fold
 from libtool.errors import DatabaseError
 from libtool.events import NEVER, Cancelled, CancelToken
 
 BUSY_TIMEOUT_MS = 10_000
 WAL_CHECKPOINT_PAGES = 10_000
-
-
-def fold(value: Any) -> str | None:
-    """Case- and accent-insensitive form of text, for the query language (SQL: mlib_fold)."""
-    if value is None:
-        return None
-    decomposed = unicodedata.normalize("NFKD", str(value).casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def database_url(target: str, *, create_folder: bool = True) -> URL:

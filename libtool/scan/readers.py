@@ -16,7 +16,7 @@ from __future__ import annotations
 import gc
 import signal
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any, Protocol
@@ -55,6 +55,91 @@ class _Reader:
         self.queued: deque[list[bytes]] = deque()
 
 
+class ReaderPool:
+    """``jobs`` reader processes, started (forked) at once by the calling thread.
+
+    ``start_method`` is asked again for each replacement of a reader that died: by then
+    other threads may run, and it can choose a start method that is safe with threads.
+    """
+
+    def __init__(
+        self,
+        start_method: Callable[[], StartMethod],
+        jobs: int,
+        read: Callable[[bytes], Any],
+        died: Callable[[bytes, str], Any],
+    ) -> None:
+        self._start_method = start_method
+        self._read = read
+        self._died = died
+        ctx = start_method()
+        gc.freeze()  # forked readers inherit every object here: keep the collector's first
+        try:  # pass in them from touching (and copying) all their pages
+            self._readers = [_Reader(ctx, read) for _ in range(jobs)]
+        finally:
+            gc.unfreeze()
+
+    def results(self, paths: Iterable[bytes], chunksize: int) -> Iterator[Any]:
+        """``read(path)`` for every path, in no particular order (once per pool)."""
+        for batch in self.batches(paths, chunksize):
+            yield from batch
+
+    def batches(self, paths: Iterable[bytes], chunksize: int) -> Generator[list[Any], None, None]:
+        """``read(path)`` for every path, a reader's chunk at a time (once per pool).
+
+        A path whose reader died while reading it alone yields ``died(path, reason)``.
+        Closing the iterator (or an exception in the caller) stops the readers at once.
+        """
+        readers = self._readers
+        source = iter(paths)
+        retry: deque[list[bytes]] = deque()  # chunks of a dead reader, split into single paths
+
+        def next_chunk() -> list[bytes] | None:
+            if retry:
+                return retry.popleft()
+            chunk = [p for _, p in zip(range(chunksize), source, strict=False)]
+            return chunk or None
+
+        try:
+            for reader in readers:
+                _fill(reader, next_chunk)
+            while busy := [r for r in readers if r.queued]:
+                for ready in wait([r.conn for r in busy]):
+                    reader = next(r for r in busy if r.conn is ready)
+                    try:
+                        results = reader.conn.recv()
+                    except (EOFError, OSError):
+                        lost = list(reader.queued)
+                        reason = _death(reader)
+                        dead, reader = reader, _Reader(self._start_method(), self._read)
+                        readers[readers.index(dead)] = reader
+                        if len(lost[0]) == 1:  # the file read alone killed it
+                            yield [self._died(lost[0][0], reason)]
+                            lost = lost[1:]
+                        retry.extendleft([p] for chunk in reversed(lost) for p in reversed(chunk))
+                    else:
+                        reader.queued.popleft()
+                        yield results
+                    _fill(reader, next_chunk)
+            for reader in readers:
+                reader.conn.send(None)  # done: each reader exits on its own
+        except BaseException:  # Ctrl-C, a cancel, a failing caller: stop reading at once
+            self.terminate()
+            raise
+        finally:
+            self.close()
+
+    def terminate(self) -> None:
+        for reader in self._readers:
+            reader.process.terminate()
+
+    def close(self) -> None:
+        """Wait for the readers to end (after ``results`` is done, or ``terminate``)."""
+        for reader in self._readers:
+            reader.process.join()
+            reader.conn.close()
+
+
 def read_in_processes(
     ctx: StartMethod,
     jobs: int,
@@ -63,55 +148,8 @@ def read_in_processes(
     chunksize: int,
     died: Callable[[bytes, str], Any],
 ) -> Iterator[Any]:
-    """``read(path)`` for every path, in ``jobs`` processes, in no particular order.
-
-    A path whose reader died while reading it alone yields ``died(path, reason)``.
-    Closing the iterator (or an exception in the caller) stops the readers at once.
-    """
-    source = iter(paths)
-    retry: deque[list[bytes]] = deque()  # chunks of a dead reader, split into single paths
-
-    def next_chunk() -> list[bytes] | None:
-        if retry:
-            return retry.popleft()
-        chunk = [p for _, p in zip(range(chunksize), source, strict=False)]
-        return chunk or None
-
-    gc.freeze()  # forked readers inherit every object here: keep the collector's first
-    try:  # pass in them from touching (and copying) all their pages
-        readers = [_Reader(ctx, read) for _ in range(jobs)]
-    finally:
-        gc.unfreeze()
-    try:
-        for reader in readers:
-            _fill(reader, next_chunk)
-        while busy := [r for r in readers if r.queued]:
-            for ready in wait([r.conn for r in busy]):
-                reader = next(r for r in busy if r.conn is ready)
-                try:
-                    results = reader.conn.recv()
-                except (EOFError, OSError):
-                    lost = list(reader.queued)
-                    reason = _death(reader)
-                    readers[readers.index(reader)] = reader = _Reader(ctx, read)
-                    if len(lost[0]) == 1:  # the file read alone killed it
-                        yield died(lost[0][0], reason)
-                        lost = lost[1:]
-                    retry.extendleft([p] for chunk in reversed(lost) for p in reversed(chunk))
-                else:
-                    reader.queued.popleft()
-                    yield from results
-                _fill(reader, next_chunk)
-        for reader in readers:
-            reader.conn.send(None)  # done: each reader exits on its own
-    except BaseException:  # Ctrl-C, a cancel, a failing caller: stop reading at once
-        for reader in readers:
-            reader.process.terminate()
-        raise
-    finally:
-        for reader in readers:
-            reader.process.join()
-            reader.conn.close()
+    """``read(path)`` for every path, in ``jobs`` processes started with ``ctx``."""
+    yield from ReaderPool(lambda: ctx, jobs, read, died).results(paths, chunksize)
 
 
 def _fill(reader: _Reader, next_chunk: Callable[[], list[bytes] | None]) -> None:

@@ -9,13 +9,11 @@ suddenly empty is never emptied in the database.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -30,7 +28,6 @@ from libtool.db.rows import (
     PATH_AT,
     UPDATE_TRACKS,
     ScanRow,
-    scan_row,
     sqlite_time,
 )
 from libtool.db.session import Library
@@ -46,25 +43,10 @@ from libtool.events import (
     throttled,
 )
 from libtool.pathutil import display_path, is_under
-from libtool.scan.readers import read_in_processes
-from libtool.scan.walk import (
-    AUDIO_EXTENSIONS,
-    ProgressCallback,
-    ScanSummary,
-    Stamp,
-    Walk,
-    classify,
-    normalise_root,
-    walk_tree,
-)
-from libtool.tags.read import ReadError, read_track
-
-if TYPE_CHECKING:  # ForkContext does not exist on Windows
-    from multiprocessing.context import ForkContext, ForkServerContext, SpawnContext
+from libtool.scan.pipeline import TargetReading
+from libtool.scan.walk import ProgressCallback, ScanSummary, Stamp, gone, normalise_root
 
 BATCH = 500  # records per commit: small enough to lose little, large enough to be fast
-IN_PROCESS_BELOW = 48  # fewer files than this are read without starting workers
-CHUNK = 32  # paths a worker reads per message, at most
 
 
 @dataclass
@@ -118,17 +100,20 @@ def scan(
     ignore: Iterable[str] = (),
     events: EventSink = ignore,
     cancel: CancelToken = NEVER,
+    prefetched: Mapping[bytes, TargetReading] | None = None,
 ) -> ScanSummary:
     """Scan ``paths`` (registering them as roots), or every root when none are given.
 
     Setting ``cancel`` stops the scan at the next file with everything read so far
     committed (``summary.interrupted``); the next scan picks up from there.
+    ``prefetched`` is reading already started for a folder of a new library (by the
+    normalised path of the folder): it is used if the folder still has no tracks.
     """
     started = time.perf_counter()
     summary = ScanSummary()
     post = throttled(events)
 
-    def report(phase: str, done: int, total: int) -> None:
+    def report(phase: str, done: int, total: int | None) -> None:
         cancel.check()  # walks and reads call this between files: a safe point
         post(Progress(phase, done, total if phase != "walk" else None))
 
@@ -151,9 +136,13 @@ def scan(
         summary.run_id = run.id
         failed = set(session.scalars(select(ScanError.path)))
         writer = _Writer(session, run.id, summary, post, failed)
+        ahead = dict(prefetched or {})
         try:
             for target in targets:
-                _scan_target(session, target, writer, full, jobs, patterns, report, summary)
+                early = ahead.pop(target.path, None)
+                _scan_target(session, target, writer, full, jobs, patterns, report, summary, early)
+            for unused in ahead.values():
+                unused.close()
             writer.flush()
             if last not in (None, "complete") or needs_full_regroup(session):
                 rebuild_albums(session)  # after a killed run, or in an upgraded library
@@ -203,6 +192,7 @@ def _scan_target(
     ignore: tuple[str, ...],
     report: ProgressCallback,
     summary: ScanSummary,
+    prefetched: TargetReading | None = None,
 ) -> None:
     # plain tuples, not SQLAlchemy rows: a rescan of a big library holds one per track
     stamps: dict[bytes, tuple[Stamp, bool]] = {}
@@ -217,29 +207,6 @@ def _scan_target(
             known[path] = (tid, key)
     present = sum(1 for _, missing in stamps.values() if not missing)
     shown = display_path(target.path)
-    if os.path.isdir(target.path):
-        walk = walk_tree(target.path, ignore, report)
-    elif os.path.isfile(target.path):
-        walk = _one_file(target.path)
-    else:
-        summary.notes.append(
-            f"root {shown} is missing or unmounted: left its {present} tracks alone"
-        )
-        return
-    summary.skipped += walk.skipped
-    for path, kind, message in walk.problems:
-        writer.error(path, kind, message)
-    if not walk.files and present:
-        summary.notes.append(
-            f"root {shown} looks empty (unmounted?): left its {present} tracks alone"
-        )
-        return
-    if walk.unreadable:
-        summary.notes.append(
-            f"{len(walk.unreadable)} folder(s) under {shown} could not be read: "
-            "their tracks were left alone (see mlib errors)"
-        )
-
     failed = {
         row.path: (row.size, row.mtime_ns, row.ctime_ns)
         for row in session.execute(
@@ -249,42 +216,70 @@ def _scan_target(
         )
         if is_under(row.path, target.path)
     }
-    changes = classify(walk, stamps, failed, full=full)
-    del stamps, failed
-    walk.files.clear()  # what is left to do is in ``changes``: free the walk before reading
-    summary.unchanged += changes.unchanged
-    summary.errors += len(changes.still_failing)
-    for start in range(0, len(changes.still_failing), BATCH):
-        chunk = changes.still_failing[start : start + BATCH]
+    if prefetched is not None and (stamps or failed):  # read ahead as if all were new: not so
+        prefetched.close()
+        prefetched = None
+    if not os.path.isdir(target.path) and not os.path.isfile(target.path):
+        summary.notes.append(
+            f"root {shown} is missing or unmounted: left its {present} tracks alone"
+        )
+        return
+    reading = prefetched or TargetReading(
+        target.path, ignore, stamps, failed, full=full, jobs=jobs, report=report
+    )
+    done = 0
+    with reading:
+        report("read", 0, reading.total)
+        for result in reading.results():
+            if result is None:  # nothing read for a moment: still walking, or a slow file
+                if done:
+                    report("read", done, reading.total)
+                else:
+                    report("walk", reading.found, 0)
+                continue
+            path, row, error = result
+            if error is not None:
+                writer.error(path, error[0], error[1], _stamp(path))
+            else:
+                assert row is not None
+                old = known.get(path)
+                writer.record(target.root_id, row, old[0] if old else None)
+                if old is not None:
+                    writer.keys.add(old[1])
+            done += 1
+            report("read", done, reading.total)
+    walk = reading.walk
+    summary.skipped += walk.skipped
+    for path, kind, message in walk.problems:
+        writer.error(path, kind, message)
+    writer.flush()
+    if not reading.found and present:
+        summary.notes.append(
+            f"root {shown} looks empty (unmounted?): left its {present} tracks alone"
+        )
+        return
+    if walk.unreadable:
+        summary.notes.append(
+            f"{len(walk.unreadable)} folder(s) under {shown} could not be read: "
+            "their tracks were left alone (see mlib errors)"
+        )
+    summary.unchanged += reading.unchanged
+    summary.errors += len(reading.still_failing)
+    for start in range(0, len(reading.still_failing), BATCH):
+        chunk = reading.still_failing[start : start + BATCH]
         session.execute(
             update(ScanError).where(ScanError.path.in_(chunk)).values(run_id=writer.run_id)
         )
-
     now = utcnow()
-    if changes.vanished:
-        for start in range(0, len(changes.vanished), BATCH):
-            ids = [known[path][0] for path in changes.vanished[start : start + BATCH]]
+    vanished = gone(stamps, reading.seen, walk.unreadable)
+    if vanished:
+        for start in range(0, len(vanished), BATCH):
+            ids = [known[path][0] for path in vanished[start : start + BATCH]]
             session.execute(
                 update(Track).where(Track.id.in_(ids)).values(missing=True, missing_since=now)
             )
-        session.commit()
-        summary.missing += len(changes.vanished)
-        writer.keys.update(known[path][1] for path in changes.vanished)
-
-    to_read = changes.to_read
-    total = len(to_read)
-    report("read", 0, total)
-    for done, (path, row, error) in enumerate(read_many(to_read, jobs), start=1):
-        if error is not None:
-            writer.error(path, error[0], error[1], _stamp(path))
-        else:
-            assert row is not None
-            old = known.get(path)
-            writer.record(target.root_id, row, old[0] if old else None)
-            if old is not None:
-                writer.keys.add(old[1])
-        report("read", done, total)
-    writer.flush()
+        summary.missing += len(vanished)
+        writer.keys.update(known[path][1] for path in vanished)
     # errors from earlier runs that this walk did not report again are stale (the file
     # was fixed, removed or restored unchanged), unless their folder could not be read
     earlier = ScanError.run_id.is_distinct_from(writer.run_id)
@@ -307,59 +302,6 @@ def _stamp(path: bytes) -> Stamp | None:
     except OSError:
         return None
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-
-
-def _one_file(path: bytes) -> Walk:
-    """A walk of one named file (``mlib scan FILE``): it is read even if hidden or ignored."""
-    walk = Walk()
-    if os.path.splitext(path)[1].lower() not in AUDIO_EXTENSIONS:
-        walk.skipped = 1
-        return walk
-    st = os.stat(path)
-    walk.files[path] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-    return walk
-
-
-#: What a reader hands the writer for one file: its path, and the row its TrackRecord makes
-#: or why it could not be read (kind, message).
-ReadResult = tuple[bytes, ScanRow | None, tuple[str, str] | None]
-
-
-def _read_one(path: bytes) -> ReadResult:
-    """Read one file (in a worker) and build its row there, in the form the writer inserts."""
-    try:
-        return path, scan_row(path, read_track(path)), None
-    except ReadError as exc:
-        return path, None, (exc.kind, exc.message)
-    except Exception as exc:  # a bug in one file's parser must not stop a scan
-        return path, None, ("error", f"{type(exc).__name__}: {exc}")
-
-
-def _pool_context() -> ForkContext | ForkServerContext | SpawnContext:
-    """How to start the readers. ``fork`` is the fastest start (no re-import) but is
-    unsafe once other threads run (a TUI, a service driven from a worker thread): a
-    forked child can inherit a lock some other thread held. Then ``forkserver`` (or
-    ``spawn`` where that is missing) starts clean workers instead."""
-    methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
-        return multiprocessing.get_context("fork")
-    if "forkserver" in methods:
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["libtool.scan.scanner"])  # import mutagen once, not per pool
-        return ctx
-    return multiprocessing.get_context("spawn")
-
-
-def read_many(paths: list[bytes], jobs: int | None = None) -> Iterator[ReadResult]:
-    """Read files, in worker processes when there are enough of them to pay off."""
-    jobs = jobs or os.cpu_count() or 1
-    if jobs <= 1 or len(paths) < IN_PROCESS_BELOW:
-        yield from map(_read_one, paths)
-        return
-    chunksize = max(1, min(CHUNK, len(paths) // (jobs * 8)))
-    yield from read_in_processes(
-        _pool_context(), jobs, _read_one, paths, chunksize, lambda p, why: (p, None, ("error", why))
-    )
 
 
 class _Writer:

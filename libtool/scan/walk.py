@@ -9,7 +9,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import stat
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Container, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from libtool.pathutil import is_under
@@ -64,8 +64,9 @@ AUDIO_EXTENSIONS = frozenset(
     )
 )
 
-#: progress(phase, done, total): phase is "walk" (total unknown: 0) or "read".
-ProgressCallback = Callable[[str, int, int], None]
+#: progress(phase, done, total): phase is "walk" (total unknown: 0) or "read" (total None
+#: while the walk goes on).
+ProgressCallback = Callable[[str, int, int | None], None]
 
 
 @dataclass
@@ -118,6 +119,20 @@ def walk_tree(
     else that looks like audio is reported as a problem instead of opened.
     """
     walk = Walk()
+    for path, stamp in iter_walk(top, walk, ignore, report):
+        walk.files[path] = stamp
+    return walk
+
+
+def iter_walk(
+    top: bytes,
+    walk: Walk,
+    ignore: tuple[str, ...] = (),
+    report: ProgressCallback | None = None,
+) -> Iterator[tuple[bytes, Stamp]]:
+    """``walk_tree`` as it goes: each audio file and its stamp, as soon as it is found, so
+    a scan can read files while it is still looking for more. Unreadable folders,
+    problems and skipped files are recorded in ``walk`` (its ``files`` is left alone)."""
     seen_dirs: set[tuple[int, int]] = set()
     try:
         st = os.stat(top)
@@ -125,7 +140,8 @@ def walk_tree(
     except OSError as exc:
         walk.unreadable.append(top)
         walk.problems.append((top, "unreadable-folder", f"cannot read folder: {exc.strerror}"))
-        return walk
+        return
+    found = 0
     stack = [top]
     while stack:
         folder = stack.pop()
@@ -161,10 +177,10 @@ def walk_tree(
             if not stat.S_ISREG(st.st_mode):
                 walk.problems.append((entry.path, "not-regular", "not a regular file"))
                 continue
-            walk.files[entry.path] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+            found += 1
+            yield entry.path, (st.st_size, st.st_mtime_ns, st.st_ctime_ns)
         if report is not None:
-            report("walk", len(walk.files), 0)
-    return walk
+            report("walk", found, 0)
 
 
 def _ignored(name: bytes, patterns: tuple[str, ...]) -> bool:
@@ -193,22 +209,52 @@ def classify(
     full: bool = False,
 ) -> Changes:
     """Compare a walk with the library: ``known`` maps a track's path to (stamp, missing),
-    ``failed`` a failed file's path to its stamp. The one place these rules live, for the
-    real scanner and for the no-change fast path alike."""
+    ``failed`` a failed file's path to its stamp. The rules live in ``decide`` and
+    ``gone``, shared with the streaming scan (``libtool.scan.pipeline``)."""
     changes = Changes()
     for path, stamp in walk.files.items():
-        row = known.get(path)
-        if row is not None and not full and not row[1] and row[0] == stamp:
+        verdict = decide(path, stamp, known, failed, full)
+        if verdict is UNCHANGED:
             changes.unchanged += 1
-        elif not full and failed.get(path) == stamp:
+        elif verdict is STILL_FAILING:
             changes.still_failing.append(path)
         else:
             changes.to_read.append(path)
-    hidden = walk.unreadable  # what is under an unreadable folder is not known to be gone
-    changes.vanished = [
-        path
-        for path, (_, missing) in known.items()
-        if not missing and path not in walk.files and not any(is_under(path, d) for d in hidden)
-    ]
+    changes.vanished = gone(known, walk.files, walk.unreadable)
     changes.errors_gone = [path for path in failed if path not in walk.files]
     return changes
+
+
+#: What ``decide`` says of one walked file.
+UNCHANGED, STILL_FAILING, TO_READ = "unchanged", "still failing", "to read"
+
+
+def decide(
+    path: bytes,
+    stamp: Stamp,
+    known: Mapping[bytes, tuple[Stamp, bool]],
+    failed: Mapping[bytes, Stamp],
+    full: bool,
+) -> str:
+    """Whether one walked file is unchanged, the same broken file as before, or to be read
+    (new, changed, back from missing, or everything with ``full``)."""
+    row = known.get(path)
+    if row is not None and not full and not row[1] and row[0] == stamp:
+        return UNCHANGED
+    if not full and failed.get(path) == stamp:
+        return STILL_FAILING
+    return TO_READ
+
+
+def gone(
+    known: Mapping[bytes, tuple[Stamp, bool]],
+    walked: Container[bytes],
+    unreadable: list[bytes],
+) -> list[bytes]:
+    """The present tracks the walk did not find (what is under an unreadable folder is not
+    known to be gone)."""
+    return [
+        path
+        for path, (_, missing) in known.items()
+        if not missing and path not in walked and not any(is_under(path, d) for d in unreadable)
+    ]

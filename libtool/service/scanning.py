@@ -19,6 +19,7 @@ from libtool.scan.walk import ScanSummary
 
 if TYPE_CHECKING:
     from libtool.db.session import Library
+    from libtool.scan.pipeline import TargetReading
 
 
 def database_file(database: str) -> Path | None:
@@ -51,6 +52,25 @@ def scan(
         if quick is not None:  # nothing changed: done without loading the full scanner
             return quick
 
+    ahead = _read_ahead(database, paths, tuple(settings.ignore), jobs or settings.jobs)
+    try:
+        return _scan(settings, library, paths, configured, full, jobs, events, cancel, ahead)
+    finally:
+        for reading in ahead.values():
+            reading.close()
+
+
+def _scan(
+    settings: Settings,
+    library: Callable[[], Library],
+    paths: Sequence[str | bytes],
+    configured: tuple[str, ...],
+    full: bool,
+    jobs: int | None,
+    events: EventSink,
+    cancel: CancelToken,
+    ahead: dict[bytes, TargetReading],
+) -> ScanSummary:
     from sqlalchemy import select
 
     from libtool.db.models import Root
@@ -79,4 +99,47 @@ def scan(
         ignore=settings.ignore,
         events=events,
         cancel=cancel,
+        prefetched=ahead,
     )
+
+
+def _read_ahead(
+    database: Path | None, paths: Sequence[str | bytes], ignore: tuple[str, ...], jobs: int | None
+) -> dict[bytes, TargetReading]:
+    """Start reading the first folder of a first scan into a new (or empty) library now.
+
+    Loading the database modules and creating the library take a few tenths of a
+    second; a first scan reads every file anyway, so its readers need not wait for
+    that. The scanner uses this reading only if the folder still has no tracks by then.
+    """
+    if not paths or database is None or not _is_new(database):
+        return {}
+    from libtool.scan.pipeline import TargetReading
+    from libtool.scan.walk import normalise_root
+
+    top = normalise_root(paths[0])
+    if not os.path.isdir(top):
+        return {}
+    return {top: TargetReading(top, ignore, jobs=jobs)}
+
+
+def _is_new(database: Path) -> bool:
+    """Whether the library file does not exist yet, or holds no tracks and no scan errors."""
+    if not database.exists():
+        return True
+    import sqlite3
+    from urllib.parse import quote
+
+    try:
+        conn = sqlite3.connect(f"file:{quote(str(database))}?mode=ro", uri=True, timeout=1)
+    except sqlite3.Error:
+        return False
+    try:
+        found = conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM tracks) OR EXISTS (SELECT 1 FROM scan_errors)"
+        ).fetchone()
+    except sqlite3.Error:
+        return False  # not a library (yet): let the library say what it is
+    finally:
+        conn.close()
+    return found is not None and not found[0]

@@ -25,6 +25,7 @@ import mutagen
 import pytest
 from sqlalchemy import select
 
+import libtool.scan.pipeline as pipeline
 import libtool.scan.scanner as scan_mod
 from libtool.db.models import Album, Root, ScanError, ScanRun, Track
 from libtool.db.session import Library
@@ -124,13 +125,13 @@ def run_cli(
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
     """Every path the scanner opens (in-process reads: use jobs=1)."""
     seen: list[bytes] = []
-    real = scan_mod._read_one
+    real = pipeline.read_one
 
     def spy(path: bytes) -> Any:
         seen.append(path)
         return real(path)
 
-    monkeypatch.setattr(scan_mod, "_read_one", spy)
+    monkeypatch.setattr(pipeline, "read_one", spy)
     return seen
 
 
@@ -375,15 +376,15 @@ TOTAL = 1200
 #: disk), so that a kill reliably lands while the scan is still in progress.
 SLOW_CLI = """
 import sys, time
-import libtool.scan.scanner
+import libtool.scan.pipeline
 
-_read_one = libtool.scan.scanner._read_one
+_read_one = libtool.scan.pipeline.read_one
 
 def slow_read_one(path):
     time.sleep(0.002)
     return _read_one(path)
 
-libtool.scan.scanner._read_one = slow_read_one
+libtool.scan.pipeline.read_one = slow_read_one
 from libtool.cli import main
 main()
 """
@@ -882,16 +883,16 @@ def test_a_file_that_kills_its_reader_is_an_error_and_the_scan_goes_on(
     for n in range(8):
         make(audio, root / f"{n}.mp3", title=str(n))
     bad = make(audio, root / "bad.mp3", title="bad")
-    real = scan_mod._read_one
+    real = pipeline.read_one
 
     def read(path: bytes) -> Any:  # a parser that takes the process down (say, out of memory)
         if path.endswith(b"bad.mp3"):
             os.kill(os.getpid(), signal.SIGKILL)
         return real(path)
 
-    monkeypatch.setattr(scan_mod, "_read_one", read)
-    monkeypatch.setattr(scan_mod, "IN_PROCESS_BELOW", 1)  # read in worker processes
-    monkeypatch.setattr(scan_mod, "_pool_context", lambda: multiprocessing.get_context("fork"))
+    monkeypatch.setattr(pipeline, "read_one", read)
+    monkeypatch.setattr(pipeline, "IN_PROCESS_BELOW", 1)  # read in worker processes
+    monkeypatch.setattr(pipeline, "pool_context", lambda: multiprocessing.get_context("fork"))
 
     summary = scan(library, [root], jobs=2)
 
@@ -1011,3 +1012,85 @@ def test_ctrl_c_at_random_moments_always_stops_promptly(
             assert sqlite_scalar(db, "SELECT count(DISTINCT path) FROM tracks") == TOTAL
             assert sqlite_scalar(db, "SELECT count(*) FROM tracks") == TOTAL
     assert 130 in outcomes  # at least some landed mid-scan
+
+
+# --------------------------------------------------------------------------- read-ahead
+
+#: The real CLI, each reader noting (once) whether SQLAlchemy was loaded when it was forked.
+READERS_NOTE_CLI = """
+import os, sys
+import libtool.scan.pipeline
+
+_read_one = libtool.scan.pipeline.read_one
+NOTES = sys.argv.pop(1)
+
+def noting_read_one(path):
+    note = os.path.join(NOTES, str(os.getpid()))
+    if not os.path.exists(note):
+        with open(note, "w") as fh:
+            fh.write("sqlalchemy" if "sqlalchemy" in sys.modules else "none")
+    return _read_one(path)
+
+libtool.scan.pipeline.read_one = noting_read_one
+from libtool.cli import main
+main()
+"""
+
+
+def test_a_first_scan_reads_before_the_library_is_open_and_a_rescan_after(
+    audio: AudioFactory, tmp_path: Path
+) -> None:
+    """A first scan's readers start before the database modules load; they then read
+    every file once. A later scan forks them only once it knows what changed."""
+    template = make(audio, tmp_path / "t.mp3", title="Tone", album="Ahead")
+    root = tmp_path / "music"
+    for folder in range(3):
+        (root / f"{folder}").mkdir(parents=True)
+        for n in range(40):
+            shutil.copyfile(template, root / f"{folder}" / f"{n:02d}.mp3")
+    db = tmp_path / "new" / "library.db"
+    db.parent.mkdir()
+
+    def scan_noting(notes: Path) -> subprocess.CompletedProcess[str]:
+        notes.mkdir()
+        return subprocess.run(
+            [sys.executable, "-c", READERS_NOTE_CLI, str(notes), "scan", "-j", "2", str(root)],
+            capture_output=True,
+            encoding="utf-8",
+            env=cli_env(db),
+            timeout=120,
+        )
+
+    first = scan_noting(tmp_path / "first")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith("120 added, 0 updated, 0 missing, 0 unchanged, 0 errors")
+    notes = [p.read_text() for p in (tmp_path / "first").iterdir()]
+    assert notes and set(notes) == {"none"}, notes
+    assert sqlite_scalar(db, "SELECT count(DISTINCT path) FROM tracks") == 120
+
+    for path in sorted(root.rglob("*.mp3"))[:60]:
+        audio_file = mutagen.File(path, easy=True)
+        audio_file["title"] = "Changed"
+        audio_file.save()
+    again = scan_noting(tmp_path / "again")
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.startswith("0 added, 60 updated, 0 missing, 60 unchanged, 0 errors")
+    notes = [p.read_text() for p in (tmp_path / "again").iterdir()]
+    assert notes and set(notes) == {"sqlalchemy"}, notes
+
+
+def test_a_read_ahead_is_not_used_for_a_folder_that_has_tracks(
+    library: Library, three: tuple[Path, list[Path]]
+) -> None:
+    from libtool.scan.pipeline import TargetReading
+    from libtool.scan.walk import normalise_root
+
+    root, files = three
+    scan(library, [root], jobs=1)
+    top = normalise_root(str(root))
+    ahead = TargetReading(top, jobs=1)  # as if every file were new
+
+    summary = scan(library, [root], jobs=1, prefetched={top: ahead})
+
+    assert counts(summary) == (0, 0, 0, len(files), 0)
+    assert ahead._stop.is_set()  # closed, not left reading

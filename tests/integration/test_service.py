@@ -15,7 +15,7 @@ import pytest
 
 from libtool.config import Settings
 from libtool.events import CancelToken, Event, FileOutcome, Progress, throttled
-from libtool.scan import scanner
+from libtool.scan import pipeline
 from libtool.service.core import Service
 from tests.audio import AudioFactory
 from tests.integration.test_scan import TOTAL, make
@@ -76,14 +76,14 @@ def test_scan_cancelled_from_another_thread_keeps_what_it_read_and_resumes(
     root, _ = big_root
     service = service_for(db_path)
     methods: list[str] = []
-    real_context = scanner._pool_context
+    real_context = pipeline.pool_context
 
     def spy() -> multiprocessing.context.BaseContext:
         ctx = real_context()
         methods.append(ctx.get_start_method())
         return ctx
 
-    monkeypatch.setattr(scanner, "_pool_context", spy)
+    monkeypatch.setattr(pipeline, "pool_context", spy)
     reached, resume = threading.Event(), threading.Event()
 
     def mid_read(event: Event) -> bool:
