@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from functools import lru_cache
 
 from libtool.db.fold import fold
 
@@ -21,8 +22,12 @@ def album_key(path: bytes, album: str | None, mb_albumid: str | None) -> str | N
         return None
     if mb_albumid:
         return f"mb:{mb_albumid}"
-    name = (fold(album) or "").encode("utf-8", "surrogatepass")
-    return "dir:" + hashlib.sha1(album_folder(path) + b"\0" + name).hexdigest()
+    return "dir:" + hashlib.sha1(album_folder(path) + b"\0" + _folded(album)).hexdigest()
+
+
+@lru_cache(maxsize=4096)  # an album's tracks are read one after another: the name repeats
+def _folded(album: str) -> bytes:
+    return (fold(album) or "").encode("utf-8", "surrogatepass")
 
 
 def album_folder(path: bytes) -> bytes:

@@ -49,7 +49,7 @@ def scan_row(path: bytes, record: TrackRecord) -> ScanRow:
     store it: JSON as ``json.dumps`` writes it, booleans as 0/1)."""
     values = list(_record_values(record))
     values[_TAGS_AT] = json.dumps(record.tags)
-    values[_EXTRAS_AT] = json.dumps(record.extras)
+    values[_EXTRAS_AT] = json.dumps(record.extras) if record.extras else "{}"
     key = album_key(path, record.album, record.mb_albumid)
     return (path, display_path(path), key, *values)
 
