@@ -38,7 +38,7 @@ if TYPE_CHECKING:  # ForkContext does not exist on Windows
 
 IN_PROCESS_BELOW = 48  # fewer files than this are read without starting readers
 CHUNK = 32  # paths a reader reads per message, at most
-BUFFERED = 64  # result lists (of up to CHUNK rows) held for a busy writer: bounded memory
+BUFFERED = 256  # result lists (of up to CHUNK rows) held for a busy writer: bounded memory
 TICK = 0.1  # seconds the writer waits for results before it may report progress
 
 #: What a reader hands the writer for one file: its path, and the row its TrackRecord makes
