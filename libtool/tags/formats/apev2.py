@@ -9,7 +9,12 @@ from dataclasses import dataclass
 
 from mutagen.apev2 import APETextValue, APEv2
 
-from libtool.tags.formats.base import PairRule, clean
+from libtool.tags.formats.base import PairRule, clean, keys_of
+
+
+def normal_key(key: str) -> str:
+    """An item key as lookups compare it (mutagen's APEv2 is case-insensitive)."""
+    return key.lower()
 
 
 def _get(tags: APEv2, key: str) -> list[str]:
@@ -37,6 +42,10 @@ class Item:
                 return values
         return []
 
+    @property
+    def read_keys(self) -> frozenset[str]:
+        return keys_of(normal_key, self.key, self.aliases)
+
     def write(self, tags: APEv2, values: list[str]) -> None:
         old = self.read(tags)
         for alias in self.aliases:
@@ -54,6 +63,8 @@ class Item:
 @dataclass(frozen=True)
 class Pair(PairRule):
     """Track/Disc 'n/N'; other taggers' TRACKNUMBER, TRACKTOTAL, DISCTOTAL... are read too."""
+
+    _normal = staticmethod(normal_key)
 
     def _get(self, tags: APEv2, key: str) -> list[str]:
         return _get(tags, key)

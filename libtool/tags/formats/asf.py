@@ -8,7 +8,12 @@ from typing import Any
 
 from mutagen.asf import ASFGUIDAttribute, ASFTags
 
-from libtool.tags.formats.base import PairRule, binary_summary, clean, safe_str
+from libtool.tags.formats.base import PairRule, binary_summary, clean, keys_of, safe_str
+
+
+def normal_key(key: str) -> str:
+    """An attribute name as lookups compare it (case-insensitively)."""
+    return key.lower()
 
 
 def attr_text(attr: Any) -> str:
@@ -26,8 +31,8 @@ def _texts(tags: ASFTags, key: str) -> list[str]:
 
 
 def _find(tags: ASFTags, key: str) -> list[str]:
-    want = key.lower()
-    return [k for k in tags.keys() if k.lower() == want]  # noqa: SIM118 (ASFTags is list-like)
+    want = normal_key(key)
+    return [k for k in tags.keys() if normal_key(k) == want]  # noqa: SIM118 (ASFTags is list-like)
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,10 @@ class Attr:
             for k in _find(tags, name):
                 return _texts(tags, k)
         return []
+
+    @property
+    def read_keys(self) -> frozenset[str]:
+        return keys_of(normal_key, self.key, self.aliases)
 
     def write(self, tags: ASFTags, values: list[str]) -> None:
         old = self.read(tags)  # attributes repeating the value being replaced go; others stay
@@ -62,6 +71,8 @@ class Attr:
 @dataclass(frozen=True)
 class Pair(PairRule):
     """WM/TrackNumber and WM/PartOfSet: a number, or 'n/N'; TotalTracks... are read too."""
+
+    _normal = staticmethod(normal_key)
 
     def _get(self, tags: ASFTags, key: str) -> list[str]:
         return Attr(key).read(tags)

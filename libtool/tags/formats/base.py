@@ -7,8 +7,9 @@ never disagree about where a field lives.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from libtool.tags.fields import parse_int, split_pair
 
@@ -22,6 +23,29 @@ class Rule(Protocol):
 
     def claims(self, key: str) -> bool:
         """Whether the raw key ``key`` belongs to this field (so it is not an 'extra')."""
+
+
+@runtime_checkable
+class KeyedRule(Protocol):
+    """A rule that says which raw keys its ``read`` looks at.
+
+    ``read_keys`` holds them in the form the container's ``normal_key`` gives (each format
+    module has one, matching how its lookups compare keys). ``read_tags`` evaluates such a
+    rule only for a file holding one of those keys; a rule that does not say is always
+    evaluated. It must cover every key ``read`` can take a value from and every key
+    ``claims`` accepts; build it from the same fields ``read`` uses, never as a second list.
+    """
+
+    @property
+    def read_keys(self) -> frozenset[str]: ...
+
+
+def keys_of(normal: Callable[[str], str], *groups: tuple[str, ...] | str) -> frozenset[str]:
+    """``read_keys`` of a rule: its keys (strings or tuples of them), normalised."""
+    keys: list[str] = []
+    for group in groups:
+        keys.extend((group,) if isinstance(group, str) else group)
+    return frozenset(normal(key) for key in keys)
 
 
 def safe_str(value: object) -> str:
@@ -73,6 +97,17 @@ class PairRule:
     index: int
     numbers: tuple[str, ...] = ()
     totals: tuple[str, ...] = ()
+
+    @staticmethod
+    def _normal(key: str) -> str:
+        """How the container compares keys (its ``normal_key``)."""
+        raise NotImplementedError
+
+    @property
+    def read_keys(self) -> frozenset[str]:
+        if self.index:
+            return keys_of(self._normal, self.key, self.totals, self.numbers)
+        return keys_of(self._normal, self.key, self.numbers)
 
     def _get(self, tags: Any, key: str) -> list[str]:
         raise NotImplementedError

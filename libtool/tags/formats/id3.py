@@ -11,7 +11,7 @@ from typing import Any
 
 from mutagen import id3
 
-from libtool.tags.formats.base import PairRule, clean
+from libtool.tags.formats.base import PairRule, clean, keys_of
 
 UTF8 = id3.Encoding.UTF8
 
@@ -27,6 +27,15 @@ RAW_TIMESTAMP: dict[str, type[id3.Frame]] = {
 #: Pass as ``known_frames`` when loading ID3 tags. It replaces mutagen's own tables for
 #: every version, so the three-letter ID3v2.2 frames must be in it too.
 KNOWN_FRAMES: dict[str, type[id3.Frame]] = {**id3.Frames_2_2, **id3.Frames, **RAW_TIMESTAMP}
+
+
+def normal_key(key: str) -> str:
+    """A frame's key (mutagen's HashKey, or a rule's ``TXXX:desc``) as lookups compare it:
+    a user frame by its description regardless of case, any other frame by its frame id
+    (rules find COMM, USLT and UFID frames among all of that id)."""
+    if key[:5].upper() == "TXXX:":
+        return "TXXX:" + key[5:].lower()
+    return key.split(":", 1)[0]
 
 
 class Id3ReadView:
@@ -102,6 +111,10 @@ class Text:
                 return values
         return []
 
+    @property
+    def read_keys(self) -> frozenset[str]:
+        return keys_of(normal_key, self.frame, tuple(f"TXXX:{desc}" for desc in self.txxx))
+
     def write(self, tags: id3.ID3, values: list[str]) -> None:
         old = self.read(tags)
         for desc in self.txxx:
@@ -130,6 +143,8 @@ class Pair(PairRule):
     """One half of an 'n/N' frame (TRCK, TPOS); totals other taggers put in user frames
     (``TXXX:TRACKTOTAL``, ``TXXX:TOTALTRACKS``...) are read too. Keys are frame ids or
     ``TXXX:description``."""
+
+    _normal = staticmethod(normal_key)
 
     def _get(self, tags: id3.ID3, key: str) -> list[str]:
         if key.upper().startswith("TXXX:"):
@@ -163,6 +178,10 @@ class Txxx:
             return clean(list(f.text))
         return []
 
+    @property
+    def read_keys(self) -> frozenset[str]:
+        return keys_of(normal_key, f"TXXX:{self.desc}")
+
     def write(self, tags: id3.ID3, values: list[str]) -> None:
         old = self.read(tags)  # frames repeating the value being replaced go; others stay
         for f in self._frames(tags):
@@ -184,6 +203,10 @@ class Ufid:
         if f is None:
             return []
         return clean([f.data.decode("ascii", "replace")])
+
+    @property
+    def read_keys(self) -> frozenset[str]:
+        return keys_of(normal_key, f"UFID:{self.owner}")
 
     def write(self, tags: id3.ID3, values: list[str]) -> None:
         tags.delall(f"UFID:{self.owner}")
@@ -215,6 +238,10 @@ class Described:
     def read(self, tags: id3.ID3) -> list[str]:
         source = self._source(tags)
         return self._text(source) if source is not None else []
+
+    @property
+    def read_keys(self) -> frozenset[str]:
+        return keys_of(normal_key, self.frame)
 
     def write(self, tags: id3.ID3, values: list[str]) -> None:
         """Replace the frame read, in its language; frames in other languages stay."""

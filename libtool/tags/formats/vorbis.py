@@ -10,7 +10,12 @@ from dataclasses import dataclass, field
 from mutagen._vorbis import VCommentDict
 
 from libtool.tags.fields import split_pair
-from libtool.tags.formats.base import clean
+from libtool.tags.formats.base import clean, keys_of
+
+
+def normal_key(key: str) -> str:
+    """A comment name as lookups compare it (case-insensitively)."""
+    return key.upper()
 
 
 class ReadView:
@@ -82,6 +87,10 @@ class Key:
                 return values
         return []
 
+    @property
+    def read_keys(self) -> frozenset[str]:
+        return keys_of(normal_key, self.key, self.aliases)
+
     def write(self, tags: VCommentDict, values: list[str]) -> None:
         _replace(tags, self.key, self.aliases, self.read(tags), values)
 
@@ -106,6 +115,10 @@ class Number:
             return []
         number = split_pair(values[0])[0]
         return [number] if number else []
+
+    @property
+    def read_keys(self) -> frozenset[str]:
+        return keys_of(normal_key, self.key)
 
     def write(self, tags: VCommentDict, values: list[str]) -> None:
         current = _get(tags, self.key)
@@ -138,6 +151,10 @@ class Total:
             total = split_pair(numbers[0])[1]
             return [total] if total else []
         return []
+
+    @property
+    def read_keys(self) -> frozenset[str]:
+        return keys_of(normal_key, self.key, self.aliases, self.number_key)
 
     def write(self, tags: VCommentDict, values: list[str]) -> None:
         _replace(tags, self.key, self.aliases, self.read(tags), values[:1])
