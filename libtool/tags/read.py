@@ -406,8 +406,9 @@ class ReadPlan:
 
     Most files hold 6-12 keys, and evaluating every rule (~36 fields, several aliases
     each) cost more than the rest of the extraction. A rule is evaluated only when the
-    file holds one of its ``read_keys`` (``KeyedRule``), in the form the container's
-    ``normal_key`` compares keys; a rule that does not declare them is always evaluated.
+    file holds one of its ``read_keys`` (``KeyedRule``), compared through the container's
+    ``normal_key`` as its lookups compare keys; a rule that does not declare them is
+    always evaluated.
     Rules run in field order, as before, so ``raw`` is ordered the same.
     """
 
@@ -418,7 +419,7 @@ class ReadPlan:
         by_key: dict[str, list[int]] = {}
         for index, (_, rule) in enumerate(self.rules):
             if isinstance(rule, KeyedRule):
-                for key in rule.read_keys:
+                for key in {normal_key(k) for k in rule.read_keys}:
                     by_key.setdefault(key, []).append(index)
             else:
                 always.append(index)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from mutagen.apev2 import APETextValue, APEv2
 
-from libtool.tags.formats.base import PairRule, clean, keys_of
+from libtool.tags.formats.base import PairRule, clean
 
 
 def normal_key(key: str) -> str:
@@ -43,8 +43,8 @@ class Item:
         return []
 
     @property
-    def read_keys(self) -> frozenset[str]:
-        return keys_of(normal_key, self.key, self.aliases)
+    def read_keys(self) -> tuple[str, ...]:
+        return (self.key, *self.aliases)
 
     def write(self, tags: APEv2, values: list[str]) -> None:
         old = self.read(tags)
@@ -63,8 +63,6 @@ class Item:
 @dataclass(frozen=True)
 class Pair(PairRule):
     """Track/Disc 'n/N'; other taggers' TRACKNUMBER, TRACKTOTAL, DISCTOTAL... are read too."""
-
-    _normal = staticmethod(normal_key)
 
     def _get(self, tags: APEv2, key: str) -> list[str]:
         return _get(tags, key)

@@ -8,7 +8,7 @@ from typing import Any
 
 from mutagen.asf import ASFGUIDAttribute, ASFTags
 
-from libtool.tags.formats.base import PairRule, binary_summary, clean, keys_of, safe_str
+from libtool.tags.formats.base import PairRule, binary_summary, clean, safe_str
 
 
 def normal_key(key: str) -> str:
@@ -49,8 +49,8 @@ class Attr:
         return []
 
     @property
-    def read_keys(self) -> frozenset[str]:
-        return keys_of(normal_key, self.key, self.aliases)
+    def read_keys(self) -> tuple[str, ...]:
+        return (self.key, *self.aliases)
 
     def write(self, tags: ASFTags, values: list[str]) -> None:
         old = self.read(tags)  # attributes repeating the value being replaced go; others stay
@@ -71,8 +71,6 @@ class Attr:
 @dataclass(frozen=True)
 class Pair(PairRule):
     """WM/TrackNumber and WM/PartOfSet: a number, or 'n/N'; TotalTracks... are read too."""
-
-    _normal = staticmethod(normal_key)
 
     def _get(self, tags: ASFTags, key: str) -> list[str]:
         return Attr(key).read(tags)

@@ -7,7 +7,6 @@ never disagree about where a field lives.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -29,23 +28,18 @@ class Rule(Protocol):
 class KeyedRule(Protocol):
     """A rule that says which raw keys its ``read`` looks at.
 
-    ``read_keys`` holds them in the form the container's ``normal_key`` gives (each format
-    module has one, matching how its lookups compare keys). ``read_tags`` evaluates such a
-    rule only for a file holding one of those keys; a rule that does not say is always
-    evaluated. It must cover every key ``read`` can take a value from and every key
-    ``claims`` accepts; build it from the same fields ``read`` uses, never as a second list.
+    ``read_keys`` are spelled as the container stores them (a Vorbis comment name, an ID3
+    frame id or ``TXXX:description``, an MP4 atom, an APEv2 item, an ASF attribute);
+    ``read_tags`` compares them with a file's keys through the container's ``normal_key``
+    (each format module has one, matching how its lookups compare keys) and evaluates
+    the rule only for a file holding one of them. A rule that does not say is always
+    evaluated. They must cover every key ``read`` can take a value from and every key
+    ``claims`` accepts: build them from the same fields ``read`` uses, never as a
+    second list.
     """
 
     @property
-    def read_keys(self) -> frozenset[str]: ...
-
-
-def keys_of(normal: Callable[[str], str], *groups: tuple[str, ...] | str) -> frozenset[str]:
-    """``read_keys`` of a rule: its keys (strings or tuples of them), normalised."""
-    keys: list[str] = []
-    for group in groups:
-        keys.extend((group,) if isinstance(group, str) else group)
-    return frozenset(normal(key) for key in keys)
+    def read_keys(self) -> tuple[str, ...]: ...
 
 
 def safe_str(value: object) -> str:
@@ -98,16 +92,11 @@ class PairRule:
     numbers: tuple[str, ...] = ()
     totals: tuple[str, ...] = ()
 
-    @staticmethod
-    def _normal(key: str) -> str:
-        """How the container compares keys (its ``normal_key``)."""
-        raise NotImplementedError
-
     @property
-    def read_keys(self) -> frozenset[str]:
+    def read_keys(self) -> tuple[str, ...]:
         if self.index:
-            return keys_of(self._normal, self.key, self.totals, self.numbers)
-        return keys_of(self._normal, self.key, self.numbers)
+            return (self.key, *self.totals, *self.numbers)
+        return (self.key, *self.numbers)
 
     def _get(self, tags: Any, key: str) -> list[str]:
         raise NotImplementedError

@@ -11,7 +11,7 @@ from typing import Any
 
 from mutagen import id3
 
-from libtool.tags.formats.base import PairRule, clean, keys_of
+from libtool.tags.formats.base import PairRule, clean
 
 UTF8 = id3.Encoding.UTF8
 
@@ -112,8 +112,8 @@ class Text:
         return []
 
     @property
-    def read_keys(self) -> frozenset[str]:
-        return keys_of(normal_key, self.frame, tuple(f"TXXX:{desc}" for desc in self.txxx))
+    def read_keys(self) -> tuple[str, ...]:
+        return (self.frame, *(f"TXXX:{desc}" for desc in self.txxx))
 
     def write(self, tags: id3.ID3, values: list[str]) -> None:
         old = self.read(tags)
@@ -143,8 +143,6 @@ class Pair(PairRule):
     """One half of an 'n/N' frame (TRCK, TPOS); totals other taggers put in user frames
     (``TXXX:TRACKTOTAL``, ``TXXX:TOTALTRACKS``...) are read too. Keys are frame ids or
     ``TXXX:description``."""
-
-    _normal = staticmethod(normal_key)
 
     def _get(self, tags: id3.ID3, key: str) -> list[str]:
         if key.upper().startswith("TXXX:"):
@@ -179,8 +177,8 @@ class Txxx:
         return []
 
     @property
-    def read_keys(self) -> frozenset[str]:
-        return keys_of(normal_key, f"TXXX:{self.desc}")
+    def read_keys(self) -> tuple[str, ...]:
+        return (f"TXXX:{self.desc}",)
 
     def write(self, tags: id3.ID3, values: list[str]) -> None:
         old = self.read(tags)  # frames repeating the value being replaced go; others stay
@@ -205,8 +203,8 @@ class Ufid:
         return clean([f.data.decode("ascii", "replace")])
 
     @property
-    def read_keys(self) -> frozenset[str]:
-        return keys_of(normal_key, f"UFID:{self.owner}")
+    def read_keys(self) -> tuple[str, ...]:
+        return (f"UFID:{self.owner}",)
 
     def write(self, tags: id3.ID3, values: list[str]) -> None:
         tags.delall(f"UFID:{self.owner}")
@@ -240,8 +238,8 @@ class Described:
         return self._text(source) if source is not None else []
 
     @property
-    def read_keys(self) -> frozenset[str]:
-        return keys_of(normal_key, self.frame)
+    def read_keys(self) -> tuple[str, ...]:
+        return (self.frame,)
 
     def write(self, tags: id3.ID3, values: list[str]) -> None:
         """Replace the frame read, in its language; frames in other languages stay."""

@@ -9,7 +9,7 @@ from typing import Any
 from mutagen.mp4 import AtomDataType, MP4FreeForm, MP4Tags
 
 from libtool.tags.fields import parse_bool, parse_int
-from libtool.tags.formats.base import binary_summary, clean, keys_of, safe_str
+from libtool.tags.formats.base import binary_summary, clean, safe_str
 
 FREEFORM = "----:com.apple.iTunes:"
 #: Freeform data types that hold UTF-8 text (IMPLICIT: older taggers write text so).
@@ -82,8 +82,8 @@ class Atom:
         return clean(tags.get(self.atom, []))
 
     @property
-    def read_keys(self) -> frozenset[str]:
-        return keys_of(normal_key, self.atom)
+    def read_keys(self) -> tuple[str, ...]:
+        return (self.atom,)
 
     def write(self, tags: MP4Tags, values: list[str]) -> None:
         tags.pop(self.atom, None)
@@ -108,8 +108,8 @@ class Genre(Atom):
         return clean([TCON.GENRES[c - 1] for c in codes if 0 < c <= len(TCON.GENRES)])
 
     @property
-    def read_keys(self) -> frozenset[str]:
-        return keys_of(normal_key, self.atom, "gnre")
+    def read_keys(self) -> tuple[str, ...]:
+        return (self.atom, "gnre")
 
     def write(self, tags: MP4Tags, values: list[str]) -> None:
         tags.pop("gnre", None)
@@ -147,8 +147,8 @@ class Pair:
         return []
 
     @property
-    def read_keys(self) -> frozenset[str]:
-        return keys_of(normal_key, self.atom, tuple(FREEFORM + name for name in self.totals))
+    def read_keys(self) -> tuple[str, ...]:
+        return (self.atom, *(FREEFORM + name for name in self.totals))
 
     def write(self, tags: MP4Tags, values: list[str]) -> None:
         old = self.read(tags)
@@ -219,8 +219,8 @@ class Freeform:
         return []
 
     @property
-    def read_keys(self) -> frozenset[str]:
-        return keys_of(normal_key, FREEFORM + self.name)
+    def read_keys(self) -> tuple[str, ...]:
+        return (FREEFORM + self.name,)
 
     def _values(self, tags: MP4Tags | Mp4ReadView, key: str) -> list[str]:
         return clean([freeform_text(v) for v in tags[key]])

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from mutagen._vorbis import VCommentDict
 
 from libtool.tags.fields import split_pair
-from libtool.tags.formats.base import clean, keys_of
+from libtool.tags.formats.base import clean
 
 
 def normal_key(key: str) -> str:
@@ -28,20 +28,20 @@ class ReadView:
     def __init__(self, tags: VCommentDict) -> None:
         self._values: dict[str, list[str]] = {}
         for key, value in list.__iter__(tags):
-            self._values.setdefault(key.upper(), []).append(value)
+            self._values.setdefault(normal_key(key), []).append(value)
 
     def __getitem__(self, key: str) -> list[str]:
-        return self._values[key.upper()]
+        return self._values[normal_key(key)]
 
     def __contains__(self, key: str) -> bool:
-        return key.upper() in self._values
+        return normal_key(key) in self._values
 
     def keys(self) -> list[str]:
         return [key.lower() for key in self._values]
 
     def values_of(self, key: str) -> list[str]:
         """The values of ``key``, none when absent (most keys asked for are)."""
-        return self._values.get(key.upper(), [])
+        return self._values.get(normal_key(key), [])
 
 
 def _get(tags: VCommentDict | ReadView, key: str) -> list[str]:
@@ -88,8 +88,8 @@ class Key:
         return []
 
     @property
-    def read_keys(self) -> frozenset[str]:
-        return keys_of(normal_key, self.key, self.aliases)
+    def read_keys(self) -> tuple[str, ...]:
+        return (self.key, *self.aliases)
 
     def write(self, tags: VCommentDict, values: list[str]) -> None:
         _replace(tags, self.key, self.aliases, self.read(tags), values)
@@ -117,8 +117,8 @@ class Number:
         return [number] if number else []
 
     @property
-    def read_keys(self) -> frozenset[str]:
-        return keys_of(normal_key, self.key)
+    def read_keys(self) -> tuple[str, ...]:
+        return (self.key,)
 
     def write(self, tags: VCommentDict, values: list[str]) -> None:
         current = _get(tags, self.key)
@@ -153,8 +153,8 @@ class Total:
         return []
 
     @property
-    def read_keys(self) -> frozenset[str]:
-        return keys_of(normal_key, self.key, self.aliases, self.number_key)
+    def read_keys(self) -> tuple[str, ...]:
+        return (self.key, *self.aliases, self.number_key)
 
     def write(self, tags: VCommentDict, values: list[str]) -> None:
         _replace(tags, self.key, self.aliases, self.read(tags), values[:1])
