@@ -45,6 +45,8 @@ class KeyedRule(Protocol):
 def safe_str(value: object) -> str:
     """Text that SQLite and JSON accept: lone surrogates become U+FFFD."""
     text = str(value)
+    if text.isascii():  # the usual case, answered without encoding a copy
+        return text
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
@@ -54,7 +56,7 @@ def safe_str(value: object) -> str:
 
 def clean(values: list[str]) -> list[str]:
     """Values as safe strings, empty ones dropped."""
-    return [v for v in (safe_str(x) for x in values) if v != ""]
+    return [v for v in map(safe_str, values) if v != ""]
 
 
 def binary_summary(data: bytes, what: str = "binary") -> str:
