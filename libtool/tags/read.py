@@ -374,13 +374,14 @@ def read_tags(audio: mutagen.FileType) -> Tags:
             if values:
                 raw[name] = values
         claimed = _CLAIMED[container]
+        may_be_unreadable = container == "apev2"  # asked only where it can be so
         for key in keys:
             is_claimed = claimed.get(key)
             if is_claimed is None:
                 is_claimed = any(rule.claims(key) for rule in rules.values())
                 if len(claimed) < _CLAIMED_MAX:  # keys holding binary data (PRIV) are unique
                     claimed[key] = is_claimed
-            if is_claimed and not _unreadable_value(tags, container, key):
+            if is_claimed and not (may_be_unreadable and _unreadable_value(tags, container, key)):
                 continue
             values, is_picture = _extra_values(tags, container, key)
             has_picture = has_picture or is_picture
