@@ -9,8 +9,7 @@ that crossing stays cheap. It holds no path: the scanner and the writer already 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from operator import attrgetter
-from typing import Any, Protocol
+from typing import Protocol
 
 from libtool.tags.fields import DERIVED_YEARS, FIELD_NAMES
 
@@ -111,16 +110,9 @@ class TrackRecord:
     year: int | None = None
     originalyear: int | None = None
 
-    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        """Pickled as its values in order, rebuilt by ``__init__``: every record crosses
-        from a reader to the main process, and the dataclass's own per-field
-        ``__getstate__``/``__setstate__`` took twice as long each way."""
-        return (type(self), _record_values(self))
-
 
 #: Every attribute of a TrackRecord, in order: each is a column of ``tracks`` too.
 RECORD_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(TrackRecord))
-_record_values = attrgetter(*RECORD_FIELDS)
 #: The typed canonical columns (and the years derived from dates), in order.
 TYPED_FIELDS: tuple[str, ...] = (*FIELD_NAMES, *DERIVED_YEARS)
 assert RECORD_FIELDS[-len(TYPED_FIELDS) :] == TYPED_FIELDS, "TrackRecord and FIELDS disagree"

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
 import pickle
 from pathlib import Path
 from typing import Any
 
 import mutagen
-import pytest
 from sqlalchemy import inspect
 
 from libtool.db.models import Track
@@ -35,14 +33,10 @@ def test_every_record_field_is_a_track_column() -> None:
 def test_a_record_survives_the_trip_from_a_worker(audio: Any, tmp_path: Path) -> None:
     record = read_track(tagged(audio, tmp_path / "t.flac", "flac", title="T", artist="A"))
 
-    for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
-        back = pickle.loads(pickle.dumps(record, protocol))
+    back = pickle.loads(pickle.dumps(record))
 
-        assert isinstance(back, TrackRecord) and back == record
-        assert repr(back) == repr(record)
-        assert (back.title, back.artist, back.tags["title"]) == ("T", "A", ["T"])
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        back.title = "changed"  # type: ignore[misc]
+    assert isinstance(back, TrackRecord) and back == record
+    assert (back.title, back.artist, back.tags["title"]) == ("T", "A", ["T"])
 
 
 def test_row_values_come_from_the_record(audio: Any, tmp_path: Path) -> None:
