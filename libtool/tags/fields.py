@@ -9,6 +9,7 @@ lost just because it does not parse.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
@@ -137,20 +138,45 @@ def parse_year(text: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def typed_value(field: Field, values: list[str]) -> str | int | float | bool | None:
+TypedValue = str | int | float | bool | None
+
+
+def typed_value(field: Field, values: list[str]) -> TypedValue:
     """The value stored in the field's typed column, from its raw tag values."""
-    values = [v for v in values if v is not None and v != ""]
-    if not values:
-        return None
-    first = values[0]
-    if field.kind is Kind.INT:
-        return parse_int(first)
-    if field.kind is Kind.FLOAT:
-        return parse_float(first)
-    if field.kind is Kind.BOOL:
-        return parse_bool(first)
+    return value_typer(field)(values)
+
+
+def value_typer(field: Field) -> Callable[[list[str]], TypedValue]:
+    """``typed_value`` for one field, its kind looked up once (a scan types every file)."""
+    parse: Callable[[str], TypedValue] | None = {
+        Kind.INT: parse_int,
+        Kind.FLOAT: parse_float,
+        Kind.BOOL: parse_bool,
+    }.get(field.kind)
+    if parse is not None:
+        number = parse
+
+        def first_parsed(values: list[str]) -> TypedValue:
+            for v in values:
+                if v is not None and v != "":
+                    return number(v)
+            return None
+
+        return first_parsed
     if field.multi:
-        return MULTI_SEP.join(values)
+
+        def joined(values: list[str]) -> TypedValue:
+            present = [v for v in values if v is not None and v != ""]
+            return MULTI_SEP.join(present) if present else None
+
+        return joined
+
+    def first(values: list[str]) -> TypedValue:
+        for v in values:
+            if v is not None and v != "":
+                return v
+        return None
+
     return first
 
 

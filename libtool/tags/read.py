@@ -48,13 +48,18 @@ from mutagen.mp4 import MP4Cover, MP4FreeForm, MP4Tags
 
 from libtool.errors import FileError
 from libtool.scan.walk import AUDIO_EXTENSIONS
-from libtool.tags.fields import DERIVED_YEARS, FIELD_BY_NAME, parse_year, typed_value
+from libtool.tags.fields import DERIVED_YEARS, FIELD_BY_NAME, parse_year, value_typer
+from libtool.tags.formats import apev2 as ape_rules
+from libtool.tags.formats import asf as asf_rules
+from libtool.tags.formats import id3 as id3_rules
+from libtool.tags.formats import mp4 as mp4_rules
+from libtool.tags.formats import vorbis as vorbis_rules
 from libtool.tags.formats.asf import attr_text
-from libtool.tags.formats.base import binary_summary, safe_str
+from libtool.tags.formats.base import KeyedRule, Rule, binary_summary, safe_str
 from libtool.tags.formats.id3 import KNOWN_FRAMES, Id3ReadView
 from libtool.tags.formats.mp4 import Mp4ReadView, freeform_text
 from libtool.tags.formats.vorbis import ReadView
-from libtool.tags.record import StreamFacts, StreamInfo, TrackRecord
+from libtool.tags.record import TYPED_FIELDS, StreamFacts, StreamInfo, TrackRecord
 from libtool.tags.tagmap import RULES
 
 #: Extension -> mutagen class tried first.
@@ -253,7 +258,7 @@ def record_of(audio: mutagen.FileType, st: os.stat_result) -> TrackRecord:
         tags.has_picture,
         tags.raw,
         tags.extras,
-        **typed_columns(tags.raw),
+        *_typed_values(tags.raw),  # positionally: keywords cost ~2 us per record
     )
 
 
@@ -362,18 +367,21 @@ def read_tags(audio: mutagen.FileType) -> Tags:
     if container is not None:
         rules = RULES[container]
         view = _READ_VIEWS[container](tags) if container in _READ_VIEWS else tags
-        for name, rule in rules.items():
+        keys = _keys(tags, container)
+        plan = _PLANS[container]
+        for name, rule in plan.rules_for(keys):
             values = rule.read(view)
             if values:
                 raw[name] = values
         claimed = _CLAIMED[container]
-        for key in _keys(tags, container):
+        may_be_unreadable = container == "apev2"  # asked only where it can be so
+        for key in keys:
             is_claimed = claimed.get(key)
             if is_claimed is None:
                 is_claimed = any(rule.claims(key) for rule in rules.values())
                 if len(claimed) < _CLAIMED_MAX:  # keys holding binary data (PRIV) are unique
                     claimed[key] = is_claimed
-            if is_claimed and not _unreadable_value(tags, container, key):
+            if is_claimed and not (may_be_unreadable and _unreadable_value(tags, container, key)):
                 continue
             values, is_picture = _extra_values(tags, container, key)
             has_picture = has_picture or is_picture
@@ -394,12 +402,86 @@ _CLAIMED_MAX = 20_000
 _READ_VIEWS: dict[str, Any] = {"id3": Id3ReadView, "mp4": Mp4ReadView}
 
 
+class ReadPlan:
+    """Which of a container's rules can find anything in a file, from the keys it holds.
+
+    Most files hold 6-12 keys, and evaluating every rule (~36 fields, several aliases
+    each) cost more than the rest of the extraction. A rule is evaluated only when the
+    file holds one of its ``read_keys`` (``KeyedRule``), compared through the container's
+    ``normal_key`` as its lookups compare keys; a rule that does not declare them is
+    always evaluated.
+    Rules run in field order, as before, so ``raw`` is ordered the same.
+    """
+
+    def __init__(self, rules: dict[str, Rule], normal_key: Any) -> None:
+        self.rules: tuple[tuple[str, Rule], ...] = tuple(rules.items())
+        self.normal_key = normal_key
+        always: list[int] = []
+        by_key: dict[str, list[int]] = {}
+        for index, (_, rule) in enumerate(self.rules):
+            if isinstance(rule, KeyedRule):
+                for key in {normal_key(k) for k in rule.read_keys}:
+                    by_key.setdefault(key, []).append(index)
+            else:
+                always.append(index)
+        self.always = tuple(always)
+        self.by_key = {key: tuple(indexes) for key, indexes in by_key.items()}
+
+        #: Raw key layout -> rules: files from one tagger share a few layouts. Bounded.
+        self._cache: dict[tuple[str, ...], list[tuple[str, Rule]]] = {}
+
+    def rules_for(self, keys: list[str]) -> list[tuple[str, Rule]]:
+        """The rules to evaluate for a file holding the raw keys ``keys``, in field order."""
+        layout = tuple(keys)
+        found = self._cache.get(layout)
+        if found is not None:
+            return found
+        wanted = set(self.always)
+        by_key, normal = self.by_key, self.normal_key
+        for key in keys:
+            hit = by_key.get(normal(key))
+            if hit:
+                wanted.update(hit)
+        rules = self.rules
+        found = [rules[index] for index in sorted(wanted)]
+        if len(self._cache) < _LAYOUTS_MAX:
+            self._cache[layout] = found
+        return found
+
+
+#: How each container's lookups compare raw keys (the form of its rules' ``read_keys``).
+NORMAL_KEYS: dict[str, Any] = {
+    "id3": id3_rules.normal_key,
+    "vorbis": vorbis_rules.normal_key,
+    "mp4": mp4_rules.normal_key,
+    "asf": asf_rules.normal_key,
+    "apev2": ape_rules.normal_key,
+}
+_LAYOUTS_MAX = 2_000
+_PLANS: dict[str, ReadPlan] = {c: ReadPlan(RULES[c], NORMAL_KEYS[c]) for c in RULES}
+
+
 def typed_columns(raw: dict[str, list[str]]) -> dict[str, Any]:
     """Typed column values for every canonical field (None when absent)."""
-    columns: dict[str, Any] = dict.fromkeys(FIELD_BY_NAME)  # typed_value of no values is None
+    return dict(zip(TYPED_FIELDS, _typed_values(raw), strict=True))
+
+
+#: Where each typed column (``TYPED_FIELDS``) sits in a record's typed values.
+_TYPED_INDEX = {name: index for index, name in enumerate(TYPED_FIELDS)}
+_DERIVED_INDEX = tuple(
+    (_TYPED_INDEX[year], _TYPED_INDEX[date]) for year, date in DERIVED_YEARS.items()
+)
+_NO_VALUES = (None,) * len(TYPED_FIELDS)
+_TYPERS = {name: (_TYPED_INDEX[name], value_typer(f)) for name, f in FIELD_BY_NAME.items()}
+
+
+def _typed_values(raw: dict[str, list[str]]) -> list[Any]:
+    """The typed columns' values, in ``TYPED_FIELDS`` order (None when absent)."""
+    columns: list[Any] = list(_NO_VALUES)  # typed_value of no values is None
     for name, values in raw.items():
-        columns[name] = typed_value(FIELD_BY_NAME[name], values)
-    for year, date in DERIVED_YEARS.items():
+        index, typed = _TYPERS[name]
+        columns[index] = typed(values)
+    for year, date in _DERIVED_INDEX:
         columns[year] = parse_year(columns[date]) if columns[date] else None
     return columns
 

@@ -12,6 +12,11 @@ from mutagen.apev2 import APETextValue, APEv2
 from libtool.tags.formats.base import PairRule, clean
 
 
+def normal_key(key: str) -> str:
+    """An item key as lookups compare it (mutagen's APEv2 is case-insensitive)."""
+    return key.lower()
+
+
 def _get(tags: APEv2, key: str) -> list[str]:
     value = tags.get(key)
     if not isinstance(value, APETextValue):
@@ -36,6 +41,10 @@ class Item:
             if values:
                 return values
         return []
+
+    @property
+    def read_keys(self) -> tuple[str, ...]:
+        return (self.key, *self.aliases)
 
     def write(self, tags: APEv2, values: list[str]) -> None:
         old = self.read(tags)

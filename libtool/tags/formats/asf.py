@@ -11,6 +11,11 @@ from mutagen.asf import ASFGUIDAttribute, ASFTags
 from libtool.tags.formats.base import PairRule, binary_summary, clean, safe_str
 
 
+def normal_key(key: str) -> str:
+    """An attribute name as lookups compare it (case-insensitively)."""
+    return key.lower()
+
+
 def attr_text(attr: Any) -> str:
     """An attribute of any ASF type (unicode, bool, DWORD, QWORD, WORD, GUID, bytes) as text."""
     value = getattr(attr, "value", attr)
@@ -26,8 +31,8 @@ def _texts(tags: ASFTags, key: str) -> list[str]:
 
 
 def _find(tags: ASFTags, key: str) -> list[str]:
-    want = key.lower()
-    return [k for k in tags.keys() if k.lower() == want]  # noqa: SIM118 (ASFTags is list-like)
+    want = normal_key(key)
+    return [k for k in tags.keys() if normal_key(k) == want]  # noqa: SIM118 (ASFTags is list-like)
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,10 @@ class Attr:
             for k in _find(tags, name):
                 return _texts(tags, k)
         return []
+
+    @property
+    def read_keys(self) -> tuple[str, ...]:
+        return (self.key, *self.aliases)
 
     def write(self, tags: ASFTags, values: list[str]) -> None:
         old = self.read(tags)  # attributes repeating the value being replaced go; others stay

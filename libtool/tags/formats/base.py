@@ -8,7 +8,7 @@ never disagree about where a field lives.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from libtool.tags.fields import parse_int, split_pair
 
@@ -24,9 +24,29 @@ class Rule(Protocol):
         """Whether the raw key ``key`` belongs to this field (so it is not an 'extra')."""
 
 
+@runtime_checkable
+class KeyedRule(Protocol):
+    """A rule that says which raw keys its ``read`` looks at.
+
+    ``read_keys`` are spelled as the container stores them (a Vorbis comment name, an ID3
+    frame id or ``TXXX:description``, an MP4 atom, an APEv2 item, an ASF attribute);
+    ``read_tags`` compares them with a file's keys through the container's ``normal_key``
+    (each format module has one, matching how its lookups compare keys) and evaluates
+    the rule only for a file holding one of them. A rule that does not say is always
+    evaluated. They must cover every key ``read`` can take a value from and every key
+    ``claims`` accepts: build them from the same fields ``read`` uses, never as a
+    second list.
+    """
+
+    @property
+    def read_keys(self) -> tuple[str, ...]: ...
+
+
 def safe_str(value: object) -> str:
     """Text that SQLite and JSON accept: lone surrogates become U+FFFD."""
     text = str(value)
+    if text.isascii():  # the usual case, answered without encoding a copy
+        return text
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
@@ -36,7 +56,7 @@ def safe_str(value: object) -> str:
 
 def clean(values: list[str]) -> list[str]:
     """Values as safe strings, empty ones dropped."""
-    return [v for v in (safe_str(x) for x in values) if v != ""]
+    return [v for v in map(safe_str, values) if v != ""]
 
 
 def binary_summary(data: bytes, what: str = "binary") -> str:
@@ -73,6 +93,12 @@ class PairRule:
     index: int
     numbers: tuple[str, ...] = ()
     totals: tuple[str, ...] = ()
+
+    @property
+    def read_keys(self) -> tuple[str, ...]:
+        if self.index:
+            return (self.key, *self.totals, *self.numbers)
+        return (self.key, *self.numbers)
 
     def _get(self, tags: Any, key: str) -> list[str]:
         raise NotImplementedError

@@ -29,6 +29,15 @@ RAW_TIMESTAMP: dict[str, type[id3.Frame]] = {
 KNOWN_FRAMES: dict[str, type[id3.Frame]] = {**id3.Frames_2_2, **id3.Frames, **RAW_TIMESTAMP}
 
 
+def normal_key(key: str) -> str:
+    """A frame's key (mutagen's HashKey, or a rule's ``TXXX:desc``) as lookups compare it:
+    a user frame by its description regardless of case, any other frame by its frame id
+    (rules find COMM, USLT and UFID frames among all of that id)."""
+    if key[:5].upper() == "TXXX:":
+        return "TXXX:" + key[5:].lower()
+    return key.split(":", 1)[0]
+
+
 class Id3ReadView:
     """An ID3 tag for reading: each ``getall`` answered once per file.
 
@@ -102,6 +111,10 @@ class Text:
                 return values
         return []
 
+    @property
+    def read_keys(self) -> tuple[str, ...]:
+        return (self.frame, *(f"TXXX:{desc}" for desc in self.txxx))
+
     def write(self, tags: id3.ID3, values: list[str]) -> None:
         old = self.read(tags)
         for desc in self.txxx:
@@ -163,6 +176,10 @@ class Txxx:
             return clean(list(f.text))
         return []
 
+    @property
+    def read_keys(self) -> tuple[str, ...]:
+        return (f"TXXX:{self.desc}",)
+
     def write(self, tags: id3.ID3, values: list[str]) -> None:
         old = self.read(tags)  # frames repeating the value being replaced go; others stay
         for f in self._frames(tags):
@@ -184,6 +201,10 @@ class Ufid:
         if f is None:
             return []
         return clean([f.data.decode("ascii", "replace")])
+
+    @property
+    def read_keys(self) -> tuple[str, ...]:
+        return (f"UFID:{self.owner}",)
 
     def write(self, tags: id3.ID3, values: list[str]) -> None:
         tags.delall(f"UFID:{self.owner}")
@@ -215,6 +236,10 @@ class Described:
     def read(self, tags: id3.ID3) -> list[str]:
         source = self._source(tags)
         return self._text(source) if source is not None else []
+
+    @property
+    def read_keys(self) -> tuple[str, ...]:
+        return (self.frame,)
 
     def write(self, tags: id3.ID3, values: list[str]) -> None:
         """Replace the frame read, in its language; frames in other languages stay."""

@@ -43,6 +43,12 @@ def freeform_text(value: bytes) -> str:
     return binary_summary(data)
 
 
+def normal_key(key: str) -> str:
+    """An atom's key as lookups compare it. Freeform atoms match regardless of case; the
+    others match exactly, so lower-casing them too only ever finds more."""
+    return key.lower()
+
+
 class Mp4ReadView:
     """MP4 atoms for reading, their keys indexed once by lower case.
 
@@ -55,7 +61,7 @@ class Mp4ReadView:
         self._tags = tags
         self._lowered: dict[str, list[str]] = {}
         for key in tags:
-            self._lowered.setdefault(key.lower(), []).append(key)
+            self._lowered.setdefault(normal_key(key), []).append(key)
 
     def get(self, key: str, default: Any = None) -> Any:
         return self._tags.get(key, default)
@@ -74,6 +80,10 @@ class Atom:
 
     def read(self, tags: MP4Tags) -> list[str]:
         return clean(tags.get(self.atom, []))
+
+    @property
+    def read_keys(self) -> tuple[str, ...]:
+        return (self.atom,)
 
     def write(self, tags: MP4Tags, values: list[str]) -> None:
         tags.pop(self.atom, None)
@@ -96,6 +106,10 @@ class Genre(Atom):
 
         codes = tags.get("gnre", [])
         return clean([TCON.GENRES[c - 1] for c in codes if 0 < c <= len(TCON.GENRES)])
+
+    @property
+    def read_keys(self) -> tuple[str, ...]:
+        return (self.atom, "gnre")
 
     def write(self, tags: MP4Tags, values: list[str]) -> None:
         tags.pop("gnre", None)
@@ -131,6 +145,10 @@ class Pair:
         if self.index == 1 and (alias := self._alias_total(tags)):
             return [alias]
         return []
+
+    @property
+    def read_keys(self) -> tuple[str, ...]:
+        return (self.atom, *(FREEFORM + name for name in self.totals))
 
     def write(self, tags: MP4Tags, values: list[str]) -> None:
         old = self.read(tags)
@@ -190,15 +208,19 @@ class Freeform:
     name: str
 
     def _keys(self, tags: MP4Tags | Mp4ReadView) -> list[str]:
-        want = (FREEFORM + self.name).lower()
+        want = normal_key(FREEFORM + self.name)
         if isinstance(tags, Mp4ReadView):
             return tags.keys_lowered(want)
-        return [k for k in tags if k.lower() == want]
+        return [k for k in tags if normal_key(k) == want]
 
     def read(self, tags: MP4Tags | Mp4ReadView) -> list[str]:
         for k in self._keys(tags):
             return self._values(tags, k)
         return []
+
+    @property
+    def read_keys(self) -> tuple[str, ...]:
+        return (FREEFORM + self.name,)
 
     def _values(self, tags: MP4Tags | Mp4ReadView, key: str) -> list[str]:
         return clean([freeform_text(v) for v in tags[key]])

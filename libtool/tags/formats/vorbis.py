@@ -13,6 +13,11 @@ from libtool.tags.fields import split_pair
 from libtool.tags.formats.base import clean
 
 
+def normal_key(key: str) -> str:
+    """A comment name as lookups compare it (case-insensitively)."""
+    return key.upper()
+
+
 class ReadView:
     """Comments indexed once by upper-case key, for reading.
 
@@ -23,20 +28,20 @@ class ReadView:
     def __init__(self, tags: VCommentDict) -> None:
         self._values: dict[str, list[str]] = {}
         for key, value in list.__iter__(tags):
-            self._values.setdefault(key.upper(), []).append(value)
+            self._values.setdefault(normal_key(key), []).append(value)
 
     def __getitem__(self, key: str) -> list[str]:
-        return self._values[key.upper()]
+        return self._values[normal_key(key)]
 
     def __contains__(self, key: str) -> bool:
-        return key.upper() in self._values
+        return normal_key(key) in self._values
 
     def keys(self) -> list[str]:
         return [key.lower() for key in self._values]
 
     def values_of(self, key: str) -> list[str]:
         """The values of ``key``, none when absent (most keys asked for are)."""
-        return self._values.get(key.upper(), [])
+        return self._values.get(normal_key(key), [])
 
 
 def _get(tags: VCommentDict | ReadView, key: str) -> list[str]:
@@ -82,6 +87,10 @@ class Key:
                 return values
         return []
 
+    @property
+    def read_keys(self) -> tuple[str, ...]:
+        return (self.key, *self.aliases)
+
     def write(self, tags: VCommentDict, values: list[str]) -> None:
         _replace(tags, self.key, self.aliases, self.read(tags), values)
 
@@ -106,6 +115,10 @@ class Number:
             return []
         number = split_pair(values[0])[0]
         return [number] if number else []
+
+    @property
+    def read_keys(self) -> tuple[str, ...]:
+        return (self.key,)
 
     def write(self, tags: VCommentDict, values: list[str]) -> None:
         current = _get(tags, self.key)
@@ -138,6 +151,10 @@ class Total:
             total = split_pair(numbers[0])[1]
             return [total] if total else []
         return []
+
+    @property
+    def read_keys(self) -> tuple[str, ...]:
+        return (self.key, *self.aliases, self.number_key)
 
     def write(self, tags: VCommentDict, values: list[str]) -> None:
         _replace(tags, self.key, self.aliases, self.read(tags), values[:1])
