@@ -33,7 +33,7 @@ from libtool.scan.walk import ScanSummary
 from libtool.tags.fields import MULTI_SEP
 
 if TYPE_CHECKING:  # SQLAlchemy is imported by the commands that need it, not at start-up
-    from libtool.service.core import Service
+    from libtool.service.core import Library, Service
     from libtool.service.results import FieldChange, RunResult
 
 DEFAULT_FORMAT = "$artist - $album - $title"
@@ -48,12 +48,24 @@ class Context:
         self.again = again  # how to run mlib on this library again, for hints
         self.may_create = False  # only commands that add to a library may start a new one
         self._service: Service | None = None
+        self._library: Library | None = None
 
     @property
     def service(self) -> Service:
         if self._service is None:
             from libtool.service.core import Service
-            from libtool.service.scanning import database_file
+
+            self._service = Service(self.settings, self.library)
+        return self._service
+
+    @property
+    def library(self) -> Library:
+        """The library alone, for a command that needs no more of the service (a scan
+        then skips loading the rest of it)."""
+        if self._service is not None:
+            return self._service.library
+        if self._library is None:
+            from libtool.service.scanning import database_file, open_settings_library
 
             file = database_file(self.settings.database)
             if (
@@ -66,12 +78,14 @@ class Context:
                     f"there is no library database at {file} yet: "
                     f"'{self.again} scan FOLDER' makes one"
                 )
-            self._service = Service(self.settings)
-        return self._service
+            self._library = open_settings_library(self.settings)
+        return self._library
 
     def close(self) -> None:
         if self._service is not None:
             self._service.close()
+        elif self._library is not None:
+            self._library.close()
 
 
 pass_ctx = click.make_pass_decorator(Context)
@@ -204,7 +218,7 @@ def scan(ctx: Context, paths: tuple[str, ...], full: bool, jobs: int | None) -> 
     with cancel_on_ctrl_c() as cancel, event_printer(sys.stderr.isatty()) as events:
         summary = scanning.scan(
             ctx.settings,
-            lambda: ctx.service.library,
+            lambda: ctx.library,
             paths,
             full=full,
             jobs=jobs,

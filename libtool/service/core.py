@@ -18,10 +18,10 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from libtool.changes import apply, csvio, organise, pending
 from libtool.changes.runs import RunSummary
-from libtool.config import Settings, default_database_path
+from libtool.config import Settings
 from libtool.db.models import Album, PendingChange, Root, ScanError, Track, WriteChange, WriteRun
 from libtool.db.query import compile_query
-from libtool.db.session import Library, cancellable, open_library
+from libtool.db.session import Library, cancellable
 from libtool.errors import LibtoolError, UsageError
 from libtool.events import NEVER, CancelToken, EventSink, ignore
 from libtool.pathutil import display_path, path_to_cell
@@ -134,8 +134,7 @@ class Service:
     @property
     def library(self) -> Library:
         if self._library is None:
-            default = self.settings.database == str(default_database_path())
-            self._library = open_library(self.settings.database, create_folder=default)
+            self._library = scanning.open_settings_library(self.settings)
         return self._library
 
     def close(self) -> None:

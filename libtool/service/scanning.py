@@ -22,6 +22,15 @@ if TYPE_CHECKING:
     from libtool.scan.pipeline import TargetReading
 
 
+def open_settings_library(settings: Settings) -> Library:
+    """Open (or create) the library the settings name; the default one's folder is made."""
+    from libtool.config import default_database_path
+    from libtool.db.session import open_library
+
+    default = settings.database == str(default_database_path())
+    return open_library(settings.database, create_folder=default)
+
+
 def database_file(database: str) -> Path | None:
     """The library's file when it is a plain SQLite path (the fast path needs one)."""
     if "://" in database:
