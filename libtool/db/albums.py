@@ -76,6 +76,62 @@ def rebuild_albums(session: Session, keys: Iterable[str | None] | None = None) -
             conn.exec_driver_sql(f"{left} AND album_id IN ({_marks(ids)})", tuple(ids))
 
 
+#: What the writer of a scan knows of a new album from its first track: (path, album,
+#: album artist, MusicBrainz album id, year).
+FirstTrack = tuple[bytes, str, str | None, str | None, int | None]
+
+
+def link_albums(conn: Connection, firsts: dict[str, FirstTrack]) -> dict[str, int]:
+    """The album ids of the keys ``firsts``: an existing album's, else a new provisional
+    album's, made from the first track seen (so that tracks can be inserted with their
+    album id, and readers of the library see albums while a scan runs).
+
+    Its fields are what the track alone says, and its ``track_count`` 0 until
+    ``count_tracks``; the regroup at the end of the scan sets them by the rules.
+    """
+    found: dict[str, int] = {}
+    keys = list(firsts)
+    for start in range(0, len(keys), BATCH):
+        chunk = keys[start : start + BATCH]
+        found.update(
+            conn.exec_driver_sql(
+                f"SELECT key, id FROM albums WHERE key IN ({_marks(chunk)})", tuple(chunk)
+            ).all()
+        )
+    new = [key for key in keys if key not in found]
+    if new:
+        rows = []
+        for key in new:
+            path, album, albumartist, mbid, year = firsts[key]
+            folder = album_folder(path)
+            rows.append((key, album, albumartist, mbid, folder, display_path(folder), year, 0))
+        marks = _marks([None] * (1 + len(_COLUMNS)))
+        conn.exec_driver_sql(
+            f"INSERT INTO albums (key, {', '.join(_COLUMNS)}) VALUES ({marks})", rows
+        )
+        for start in range(0, len(new), BATCH):
+            chunk = new[start : start + BATCH]
+            found.update(
+                conn.exec_driver_sql(
+                    f"SELECT key, id FROM albums WHERE key IN ({_marks(chunk)})", tuple(chunk)
+                ).all()
+            )
+    return found
+
+
+def count_tracks(conn: Connection, ids: Iterable[int]) -> None:
+    """Set the ``track_count`` of the albums ``ids`` to their present tracks."""
+    wanted = sorted(set(ids))
+    for start in range(0, len(wanted), BATCH):
+        chunk = wanted[start : start + BATCH]
+        conn.exec_driver_sql(
+            "UPDATE albums SET track_count = (SELECT count(*) FROM tracks "
+            "WHERE tracks.album_id = albums.id AND tracks.missing = 0) "
+            f"WHERE id IN ({_marks(chunk)})",
+            tuple(chunk),
+        )
+
+
 def _marks(values: list[Any]) -> str:
     return ", ".join("?" * len(values))
 
@@ -117,7 +173,10 @@ def _regroup(conn: Connection, chunk: list[str] | None) -> list[int]:
         )
     }
     mine = "" if chunk is None else f" WHERE key IN ({_marks(chunk)})"
-    existing: dict[str, int] = dict(run(f"SELECT key, id FROM albums{mine}", params).all())
+    existing: dict[str, tuple[Any, ...]] = {  # key -> (id, *_COLUMNS)
+        row[0]: tuple(row[1:])
+        for row in run(f"SELECT key, id, {', '.join(_COLUMNS)} FROM albums{mine}", params)
+    }
     updates, inserts = [], []
     for key, count, year, path, mbid in groups:
         if key in tagged:
@@ -128,7 +187,9 @@ def _regroup(conn: Connection, chunk: list[str] | None) -> list[int]:
         folder = album_folder(path)
         values = (names[key], albumartist, mbid, folder, display_path(folder), year, count)
         if key in existing:
-            updates.append((*values, existing.pop(key)))
+            aid, *held = existing.pop(key)
+            if tuple(held) != values:  # a provisional album of the scan often is right
+                updates.append((*values, aid))
         else:
             inserts.append((key, *values))
     if updates:
@@ -137,7 +198,7 @@ def _regroup(conn: Connection, chunk: list[str] | None) -> list[int]:
     if inserts:
         marks = _marks([None] * (1 + len(_COLUMNS)))
         run(f"INSERT INTO albums (key, {', '.join(_COLUMNS)}) VALUES ({marks})", inserts)
-    stale = list(existing.values())
+    stale = [aid for aid, *_ in existing.values()]
     for start in range(0, len(stale), BATCH):  # their tracks' album_id is set NULL by the FK
         ids = stale[start : start + BATCH]
         run(f"DELETE FROM albums WHERE id IN ({_marks(ids)})", tuple(ids))
