@@ -153,7 +153,7 @@ _COLUMNS = ("album", "albumartist", "mb_albumid", "folder", "folder_text", "year
 class _Tally:
     """What one album's present tracks say, summed over the GROUP BY rows of its key."""
 
-    __slots__ = ("artists", "count", "first", "names", "tagged", "year")
+    __slots__ = ("artists", "count", "first", "linked", "names", "tagged", "year")
 
     def __init__(self) -> None:
         self.count = 0
@@ -162,6 +162,7 @@ class _Tally:
         self.names: dict[str, list[int]] = {}  # album name -> [tracks, first track id]
         self.tagged: dict[str, list[int]] = {}  # album artist -> the same
         self.artists: set[str] = set()
+        self.linked: set[int | None] = set()  # the album ids its tracks have now
 
 
 def _most_common(values: dict[str, list[int]]) -> str | None:
@@ -176,12 +177,13 @@ def _most_common(values: dict[str, list[int]]) -> str | None:
 
 def _tally(conn: Connection, where: str, params: tuple[Any, ...]) -> dict[str, _Tally]:
     """One pass over the albums' present tracks: a GROUP BY on every column the rules read,
-    so an album whose tracks agree is one row (four GROUP BYs, one per rule, cost 4x)."""
+    so an album whose tracks agree is one row (four GROUP BYs, one per rule, cost 4x),
+    and on the album id they have, so tracks already in their album are not rewritten."""
     tallies: dict[str, _Tally] = {}
-    for key, album, albumartist, artist, count, first, year in conn.exec_driver_sql(
-        "SELECT album_key, album, albumartist, artist, count(*), min(id), "
+    for key, album, albumartist, artist, album_id, count, first, year in conn.exec_driver_sql(
+        "SELECT album_key, album, albumartist, artist, album_id, count(*), min(id), "
         f"min(NULLIF(year, 0)) FROM tracks WHERE {where} "
-        "GROUP BY album_key, album, albumartist, artist",
+        "GROUP BY album_key, album, albumartist, artist, album_id",
         params,
     ):
         tally = tallies.get(key)
@@ -202,6 +204,7 @@ def _tally(conn: Connection, where: str, params: tuple[Any, ...]) -> dict[str, _
                     held[1] = min(held[1], first)
         if artist:
             tally.artists.add(artist)
+        tally.linked.add(album_id)
     return tallies
 
 
@@ -251,13 +254,17 @@ def _regroup(conn: Connection, chunk: list[str] | None) -> list[int]:
     for start in range(0, len(stale), BATCH):  # their tracks' album_id is set NULL by the FK
         ids = stale[start : start + BATCH]
         run(f"DELETE FROM albums WHERE id IN ({_marks(ids)})", tuple(ids))
-    run(  # every present track of these albums points at its album
-        "UPDATE tracks SET album_id = a.id FROM albums AS a "
-        f"WHERE a.key = tracks.album_key AND {_present(chunk, 'tracks.')} "
-        "AND tracks.album_id IS NOT a.id",
-        params,
-    )
-    return [i for (i,) in run(f"SELECT id FROM albums{mine}", params)]
+    ids_of: dict[str, int] = dict(run(f"SELECT key, id FROM albums{mine}", params).all())
+    relink = [key for key, tally in tallies.items() if tally.linked != {ids_of[key]}]
+    for start in range(0, len(relink), BATCH):  # every present track points at its album
+        keys = relink[start : start + BATCH]
+        run(
+            "UPDATE tracks SET album_id = a.id FROM albums AS a "
+            f"WHERE a.key = tracks.album_key AND {_present(keys, 'tracks.')} "
+            "AND tracks.album_id IS NOT a.id",
+            tuple(keys),
+        )
+    return list(ids_of.values())
 
 
 def _rekey(conn: Connection) -> None:
