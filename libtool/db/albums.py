@@ -55,6 +55,62 @@ def rebuild_albums(session: Session, keys: Iterable[str | None] | None = None) -
             conn.exec_driver_sql(f"{left} AND album_id IN ({_marks(ids)})", tuple(ids))
 
 
+#: What the writer of a scan knows of a new album from its first track: (path, album,
+#: album artist, MusicBrainz album id, year).
+FirstTrack = tuple[bytes, str, str | None, str | None, int | None]
+
+
+def link_albums(conn: Connection, firsts: dict[str, FirstTrack]) -> dict[str, int]:
+    """The album ids of the keys ``firsts``: an existing album's, else a new provisional
+    album's, made from the first track seen (so that tracks can be inserted with their
+    album id, and readers of the library see albums while a scan runs).
+
+    Its fields are what the track alone says, and its ``track_count`` 0 until
+    ``count_tracks``; the regroup at the end of the scan sets them by the rules.
+    """
+    found: dict[str, int] = {}
+    keys = list(firsts)
+    for start in range(0, len(keys), BATCH):
+        chunk = keys[start : start + BATCH]
+        found.update(
+            conn.exec_driver_sql(
+                f"SELECT key, id FROM albums WHERE key IN ({_marks(chunk)})", tuple(chunk)
+            ).all()
+        )
+    new = [key for key in keys if key not in found]
+    if new:
+        rows = []
+        for key in new:
+            path, album, albumartist, mbid, year = firsts[key]
+            folder = album_folder(path)
+            rows.append((key, album, albumartist, mbid, folder, display_path(folder), year, 0))
+        marks = _marks([None] * (1 + len(_COLUMNS)))
+        conn.exec_driver_sql(
+            f"INSERT INTO albums (key, {', '.join(_COLUMNS)}) VALUES ({marks})", rows
+        )
+        for start in range(0, len(new), BATCH):
+            chunk = new[start : start + BATCH]
+            found.update(
+                conn.exec_driver_sql(
+                    f"SELECT key, id FROM albums WHERE key IN ({_marks(chunk)})", tuple(chunk)
+                ).all()
+            )
+    return found
+
+
+def count_tracks(conn: Connection, ids: Iterable[int]) -> None:
+    """Set the ``track_count`` of the albums ``ids`` to their present tracks."""
+    wanted = sorted(set(ids))
+    for start in range(0, len(wanted), BATCH):
+        chunk = wanted[start : start + BATCH]
+        conn.exec_driver_sql(
+            "UPDATE albums SET track_count = (SELECT count(*) FROM tracks "
+            "WHERE tracks.album_id = albums.id AND tracks.missing = 0) "
+            f"WHERE id IN ({_marks(chunk)})",
+            tuple(chunk),
+        )
+
+
 def _marks(values: list[Any]) -> str:
     return ", ".join("?" * len(values))
 
@@ -73,41 +129,98 @@ def _present(chunk: list[str] | None, t: str = "") -> str:
 _COLUMNS = ("album", "albumartist", "mb_albumid", "folder", "folder_text", "year", "track_count")
 
 
+class _Tally:
+    """What one album's present tracks say, summed over the GROUP BY rows of its key."""
+
+    __slots__ = ("artists", "count", "first", "linked", "names", "tagged", "year")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.first = 0  # the lowest track id: the track added first
+        self.year: int | None = None
+        self.names: dict[str, list[int]] = {}  # album name -> [tracks, first track id]
+        self.tagged: dict[str, list[int]] = {}  # album artist -> the same
+        self.artists: set[str] = set()
+        self.linked: set[int | None] = set()  # the album ids its tracks have now
+
+
+def _most_common(values: dict[str, list[int]]) -> str | None:
+    """The value of the most tracks; a tie goes to the value whose first track was added
+    first (the lowest id), as when the tracks were grouped one by one."""
+    best = None
+    for value, (count, first) in values.items():
+        if best is None or (count, -first) > (values[best][0], -values[best][1]):
+            best = value
+    return best
+
+
+def _tally(conn: Connection, where: str, params: tuple[Any, ...]) -> dict[str, _Tally]:
+    """One pass over the albums' present tracks: a GROUP BY on every column the rules read,
+    so an album whose tracks agree is one row (four GROUP BYs, one per rule, cost 4x),
+    and on the album id they have, so tracks already in their album are not rewritten."""
+    tallies: dict[str, _Tally] = {}
+    for key, album, albumartist, artist, album_id, count, first, year in conn.exec_driver_sql(
+        "SELECT album_key, album, albumartist, artist, album_id, count(*), min(id), "
+        f"min(NULLIF(year, 0)) FROM tracks WHERE {where} "
+        "GROUP BY album_key, album, albumartist, artist, album_id",
+        params,
+    ):
+        tally = tallies.get(key)
+        if tally is None:
+            tally = tallies[key] = _Tally()
+            tally.first = first
+        tally.count += count
+        tally.first = min(tally.first, first)
+        if year is not None and (tally.year is None or year < tally.year):
+            tally.year = year
+        for values, value in ((tally.names, album), (tally.tagged, albumartist or None)):
+            if value is not None:
+                held = values.get(value)
+                if held is None:
+                    values[value] = [count, first]
+                else:
+                    held[0] += count
+                    held[1] = min(held[1], first)
+        if artist:
+            tally.artists.add(artist)
+        tally.linked.add(album_id)
+    return tallies
+
+
 def _regroup(conn: Connection, chunk: list[str] | None) -> list[int]:
     """Regroup the albums of ``chunk`` (every album when None); returns their album ids."""
     run = conn.exec_driver_sql
     where = _present(chunk)
     params = () if chunk is None else tuple(chunk)
-    groups = run(  # count, first year, and the first track's path and MusicBrainz id
-        "SELECT g.album_key, g.n, g.year, t.path, t.mb_albumid FROM ("
-        "SELECT album_key, count(*) AS n, min(NULLIF(year, 0)) AS year, min(id) AS first "
-        f"FROM tracks WHERE {where} GROUP BY album_key) AS g "
-        "JOIN tracks AS t ON t.id = g.first",
-        params,
-    ).all()
-    names = _most_common(conn, "album", where, params)
-    tagged = _most_common(conn, "albumartist", f"{where} AND albumartist != ''", params)
-    artists = {
-        key: (count, artist)
-        for key, count, artist in run(
-            "SELECT album_key, count(DISTINCT artist), min(artist) FROM tracks "
-            f"WHERE {where} AND artist IS NOT NULL AND artist != '' GROUP BY album_key",
-            params,
-        )
-    }
+    tallies = _tally(conn, where, params)
+    firsts: dict[int, tuple[bytes, str | None]] = {}  # the first track's path and MB id
+    ids = [t.first for t in tallies.values()]
+    for start in range(0, len(ids), BATCH):
+        some = ids[start : start + BATCH]
+        for tid, path, mbid in run(
+            f"SELECT id, path, mb_albumid FROM tracks WHERE id IN ({_marks(some)})", tuple(some)
+        ):
+            firsts[tid] = (path, mbid)
     mine = "" if chunk is None else f" WHERE key IN ({_marks(chunk)})"
-    existing: dict[str, int] = dict(run(f"SELECT key, id FROM albums{mine}", params).all())
+    existing: dict[str, tuple[Any, ...]] = {  # key -> (id, *_COLUMNS)
+        row[0]: tuple(row[1:])
+        for row in run(f"SELECT key, id, {', '.join(_COLUMNS)} FROM albums{mine}", params)
+    }
     updates, inserts = [], []
-    for key, count, year, path, mbid in groups:
-        if key in tagged:
-            albumartist = tagged[key]
-        else:  # the one artist all tracks share, else Various Artists
-            distinct, one = artists.get(key, (0, None))
-            albumartist = one if distinct == 1 else ("Various Artists" if distinct else None)
+    for key, tally in tallies.items():
+        albumartist = _most_common(tally.tagged)
+        if albumartist is None:  # the one artist all tracks share, else Various Artists
+            artists = tally.artists
+            albumartist = next(iter(artists)) if len(artists) == 1 else None
+            albumartist = albumartist or ("Various Artists" if artists else None)
+        path, mbid = firsts[tally.first]
         folder = album_folder(path)
-        values = (names[key], albumartist, mbid, folder, display_path(folder), year, count)
+        name = _most_common(tally.names)
+        values = (name, albumartist, mbid, folder, display_path(folder), tally.year, tally.count)
         if key in existing:
-            updates.append((*values, existing.pop(key)))
+            aid, *held = existing.pop(key)
+            if tuple(held) != values:  # a provisional album of the scan often is right
+                updates.append((*values, aid))
         else:
             inserts.append((key, *values))
     if updates:
@@ -116,34 +229,21 @@ def _regroup(conn: Connection, chunk: list[str] | None) -> list[int]:
     if inserts:
         marks = _marks([None] * (1 + len(_COLUMNS)))
         run(f"INSERT INTO albums (key, {', '.join(_COLUMNS)}) VALUES ({marks})", inserts)
-    stale = list(existing.values())
+    stale = [aid for aid, *_ in existing.values()]
     for start in range(0, len(stale), BATCH):  # their tracks' album_id is set NULL by the FK
         ids = stale[start : start + BATCH]
         run(f"DELETE FROM albums WHERE id IN ({_marks(ids)})", tuple(ids))
-    run(  # every present track of these albums points at its album
-        "UPDATE tracks SET album_id = a.id FROM albums AS a "
-        f"WHERE a.key = tracks.album_key AND {_present(chunk, 'tracks.')} "
-        "AND tracks.album_id IS NOT a.id",
-        params,
-    )
-    return [i for (i,) in run(f"SELECT id FROM albums{mine}", params)]
-
-
-def _most_common(
-    conn: Connection, column: str, where: str, params: tuple[Any, ...]
-) -> dict[str, Any]:
-    """Per album key, the most common non-null value of ``column`` among its present tracks;
-    a tie goes to the value whose first track was added first (the lowest id)."""
-    best: dict[str, tuple[int, int, Any]] = {}
-    for key, value, count, first in conn.exec_driver_sql(
-        f"SELECT album_key, {column}, count(*), min(id) FROM tracks "
-        f"WHERE {where} AND {column} IS NOT NULL GROUP BY album_key, {column}",
-        params,
-    ):
-        held = best.get(key)
-        if held is None or (count, -first) > (held[0], -held[1]):
-            best[key] = (count, first, value)
-    return {key: value for key, (_, _, value) in best.items()}
+    ids_of: dict[str, int] = dict(run(f"SELECT key, id FROM albums{mine}", params).all())
+    relink = [key for key, tally in tallies.items() if tally.linked != {ids_of[key]}]
+    for start in range(0, len(relink), BATCH):  # every present track points at its album
+        keys = relink[start : start + BATCH]
+        run(
+            "UPDATE tracks SET album_id = a.id FROM albums AS a "
+            f"WHERE a.key = tracks.album_key AND {_present(keys, 'tracks.')} "
+            "AND tracks.album_id IS NOT a.id",
+            tuple(keys),
+        )
+    return list(ids_of.values())
 
 
 def _rekey(conn: Connection) -> None:

@@ -19,13 +19,20 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from libtool.db.albums import needs_full_regroup, rebuild_albums
+from libtool.db.albums import (
+    FirstTrack,
+    count_tracks,
+    link_albums,
+    needs_full_regroup,
+    rebuild_albums,
+)
 from libtool.db.fts import index_new_tracks, last_track_id
 from libtool.db.models import Root, ScanError, ScanRun, Track, utcnow
 from libtool.db.rows import (
     ALBUM_KEY_AT,
     INSERT_TRACKS,
     PATH_AT,
+    ROW_COLUMNS,
     UPDATE_TRACKS,
     ScanRow,
     sqlite_time,
@@ -310,6 +317,12 @@ class _Writer:
     Rows arrive ready (``libtool.db.rows.scan_row``), so a batch is one ``executemany``
     on the driver, then one statement that adds the new rows to the FTS index, then the
     commit: nothing per row goes through SQLAlchemy.
+
+    Each row is stored with the id of its album (by album key), found once per key or
+    made in the batch's transaction as a provisional album (``link_albums``), and the
+    batch's albums are recounted: a reader sees albums while the scan runs, a kill
+    leaves every committed track in an album, and the end-of-scan regroup (which sets
+    the albums' fields by the rules) rewrites only the tracks whose album was wrong.
     """
 
     def __init__(
@@ -328,6 +341,8 @@ class _Writer:
         self.updates: list[tuple[Any, ...]] = []  # (scanned_at, *row, track id)
         self.errors: dict[bytes, dict[str, Any]] = {}
         self.keys: set[str | None] = set()  # albums touched by this scan
+        self.album_ids: dict[str, int] = {}  # album key -> album id, looked up or made
+        self.uncommitted: list[str] = []  # keys of album_ids made in the open batch
         #: paths with a scan error on record: a file that now reads clears its error
         self.failed = failed if failed is not None else set()
         self.now = sqlite_time(utcnow())
@@ -369,6 +384,9 @@ class _Writer:
         """Write what is buffered after Ctrl-C, which may have landed mid-flush: the
         batch may be uncommitted (rolled back here) or committed (its inserts are dropped)."""
         self.session.rollback()
+        for key in self.uncommitted:  # rolled back, or committed: looked up again
+            self.album_ids.pop(key, None)
+        self.uncommitted = []
         if self.inserts:
             paths = [r[_INSERT_PATH] for r in self.inserts]
             done = set(self.session.scalars(select(Track.path).where(Track.path.in_(paths))))
@@ -380,12 +398,30 @@ class _Writer:
             return
         session = self.session
         conn = session.connection()
+        ids = self._link_albums(conn)
+        touched = set(ids.get(r[_INSERT_KEY]) for r in self.inserts)
         if self.inserts:
             after = last_track_id(session)
-            conn.exec_driver_sql(INSERT_TRACKS, self.inserts)
+            conn.exec_driver_sql(
+                _INSERT_LINKED, [(ids.get(r[_INSERT_KEY]), *r) for r in self.inserts]
+            )
             index_new_tracks(session, after)
         if self.updates:
-            conn.exec_driver_sql(UPDATE_TRACKS, self.updates)
+            for start in range(0, len(self.updates), BATCH):  # the albums they may leave
+                tids = [r[-1] for r in self.updates[start : start + BATCH]]
+                touched.update(
+                    aid
+                    for (aid,) in conn.exec_driver_sql(
+                        f"SELECT DISTINCT album_id FROM tracks WHERE id IN "
+                        f"({', '.join('?' * len(tids))})",
+                        tuple(tids),
+                    )
+                )
+            touched.update(ids.get(r[_UPDATE_KEY]) for r in self.updates)
+            conn.exec_driver_sql(
+                _UPDATE_LINKED, [(ids.get(r[_UPDATE_KEY]), *r) for r in self.updates]
+            )
+        count_tracks(conn, (aid for aid in touched if aid is not None))
         if self.failed:  # files that read now, after failing before, lose their error
             done = [r[_INSERT_PATH] for r in self.inserts]
             done += [r[_UPDATE_PATH] for r in self.updates]
@@ -396,9 +432,41 @@ class _Writer:
             session.execute(delete(ScanError).where(ScanError.path.in_(list(self.errors))))
             session.execute(insert(ScanError), list(self.errors.values()))
         session.commit()
+        self.uncommitted = []
         self.inserts, self.updates, self.errors = [], [], {}
         self.now = sqlite_time(utcnow())
+
+    def _link_albums(self, conn: Any) -> dict[str, int]:
+        """Album key -> album id for every row of the batch (``album_ids``, completed)."""
+        ids = self.album_ids
+        firsts: dict[str, FirstTrack] = {}
+        for rows, at in ((self.updates, 1), (self.inserts, 3)):  # the older tracks first
+            for r in rows:
+                key = r[at + ALBUM_KEY_AT]
+                if key is not None and key not in ids and key not in firsts:
+                    firsts[key] = (
+                        r[at + PATH_AT],
+                        r[at + _ALBUM_AT],
+                        r[at + _ALBUMARTIST_AT] or r[at + _ARTIST_AT] or None,
+                        r[at + _MB_ALBUMID_AT],
+                        r[at + _YEAR_AT] or None,
+                    )
+        if firsts:
+            found = link_albums(conn, firsts)
+            ids.update(found)
+            self.uncommitted += found
+        return ids
 
 
 _INSERT_PATH = 3 + PATH_AT  # where the path is in a buffered insert (after root, times)
 _UPDATE_PATH = 1 + PATH_AT  # and in a buffered update (after scanned_at)
+_INSERT_KEY = 3 + ALBUM_KEY_AT
+_UPDATE_KEY = 1 + ALBUM_KEY_AT
+_ALBUM_AT, _ALBUMARTIST_AT, _ARTIST_AT, _MB_ALBUMID_AT, _YEAR_AT = map(
+    ROW_COLUMNS.index, ("album", "albumartist", "artist", "mb_albumid", "year")
+)
+#: INSERT_TRACKS and UPDATE_TRACKS that also set the album id: (album_id, *buffered row)
+_INSERT_LINKED = INSERT_TRACKS.replace("tracks (", "tracks (album_id, ", 1).replace(
+    "VALUES (", "VALUES (?, ", 1
+)
+_UPDATE_LINKED = UPDATE_TRACKS.replace("SET ", "SET album_id = ?, ", 1)

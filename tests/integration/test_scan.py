@@ -28,7 +28,8 @@ from sqlalchemy import select
 import libtool.scan.pipeline as pipeline
 import libtool.scan.scanner as scan_mod
 from libtool.db.models import Album, Root, ScanError, ScanRun, Track
-from libtool.db.session import Library
+from libtool.db.session import Library, open_library
+from libtool.events import CancelToken
 from libtool.scan.scanner import scan
 from tests.audio import AudioFactory
 
@@ -576,6 +577,116 @@ def test_ctrl_c_while_grouping_albums(
     assert counts(summary) == (0, 0, 0, 3, 0) and not summary.interrupted
     assert sorted(db_albums(library)) == ["Alpha", "Beta"]
     assert all(t.album_id is not None for t in db_tracks(library).values())
+
+
+def albums_and_links(library: Library) -> tuple[list[tuple[Any, ...]], dict[bytes, Any]]:
+    """Every album (all but its id), and each track's album key (None: in no album)."""
+    with library.session() as session:
+        albums = session.execute(
+            select(
+                Album.key,
+                Album.album,
+                Album.albumartist,
+                Album.mb_albumid,
+                Album.folder,
+                Album.folder_text,
+                Album.year,
+                Album.track_count,
+            )
+        ).all()
+        links = session.execute(
+            select(Track.path, Album.key).outerjoin(Album, Album.id == Track.album_id)
+        ).all()
+    return sorted(tuple(a) for a in albums), {path: key for path, key in links}
+
+
+def assert_in_their_albums(library: Library) -> None:
+    """Every present track with an album tag is in the album of its key (what a reader
+    of the library sees during a scan and after a kill)."""
+    with library.session() as session:
+        for key, album_of_track in session.execute(
+            select(Track.album_key, Album.key)
+            .outerjoin(Album, Album.id == Track.album_id)
+            .where(Track.missing.is_(False))
+        ):
+            assert album_of_track == key
+
+
+@pytest.mark.parametrize("how", ["killed", "ctrl-c", "ctrl-c-in-commit", "cancelled"])
+def test_the_scan_after_an_interrupted_one_gives_the_albums_of_a_clean_scan(
+    how: str, audio: AudioFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A scan stopped after some batches leaves provisional albums (fields from their
+    first tracks); the next scan, with nothing changed on disk, regroups them all."""
+    monkeypatch.setattr(scan_mod, "BATCH", 4)
+    root = tmp_path / "music"
+    for n, artist in enumerate(["P", "Q", "P", "R", "Q"]):  # no album artist: Various
+        make(audio, root / "Mix" / f"{n}.mp3", album="Mix", artist=artist)
+    for disc in (1, 2):  # one album over two disc folders, its name in two spellings
+        for n in range(3):
+            make(
+                audio,
+                root / "Big" / f"CD{disc}" / f"{n}.mp3",
+                album="big" if (disc, n) == (1, 0) else "Big",
+                artist=f"Guest {n}",
+                albumartist="Band" if n else "",
+                date="" if (disc, n) == (1, 0) else str(2003 - n),
+            )
+    for folder in ("A", "B"):  # one MusicBrainz release in two folders
+        make(audio, root / folder / "1.flac", "flac", album=f"Live {folder}", artist="X")
+        tag(root / folder / "1.flac", musicbrainz_albumid="mb-1")
+        age(root / folder / "1.flac")
+    make(audio, root / "Loose" / "single.mp3", title="No album", artist="X")
+
+    clean = open_library(str(tmp_path / "clean.db"))
+    try:
+        scan(clean, [root], jobs=1)
+        expected = albums_and_links(clean)
+    finally:
+        clean.close()
+
+    library = open_library(str(tmp_path / "stopped.db"))
+    cancel = CancelToken()
+    real_flush = scan_mod._Writer.flush
+    flushes = [0]
+
+    def flush(self: Any) -> None:
+        flushes[0] += 1
+        if flushes[0] == 3 and how == "killed":
+            raise RuntimeError("killed")  # escapes: the run stays 'running', as after a kill
+        if flushes[0] == 3 and how == "ctrl-c-in-commit":
+            session = self.session
+
+            def interrupted_commit() -> None:
+                del session.commit
+                session.commit()
+                raise KeyboardInterrupt
+
+            session.commit = interrupted_commit
+        real_flush(self)
+        if flushes[0] == 3 and how == "ctrl-c":
+            raise KeyboardInterrupt
+        if flushes[0] == 3 and how == "cancelled":
+            cancel.cancel()
+
+    monkeypatch.setattr(scan_mod._Writer, "flush", flush)
+    try:
+        if how == "killed":
+            with pytest.raises(RuntimeError):
+                scan(library, [root], jobs=1)
+        else:
+            assert scan(library, [root], jobs=1, cancel=cancel).interrupted
+        kept = len(db_tracks(library))
+        assert 0 < kept < len(expected[1])
+        assert_in_their_albums(library)
+        assert albums_and_links(library) != expected  # provisional albums, some tracks unread
+
+        monkeypatch.setattr(scan_mod._Writer, "flush", real_flush)
+        summary = scan(library, [root], jobs=1)
+        assert not summary.interrupted and summary.added == len(expected[1]) - kept
+        assert albums_and_links(library) == expected
+    finally:
+        library.close()
 
 
 # --------------------------------------------------------------------------- bad files

@@ -1,6 +1,7 @@
 """Album grouping in SQL gives exactly what the rules say, checked against a plain-Python
 statement of them on random libraries (ties, case variants, compilations, disc folders,
-MusicBrainz ids across folders), whole and incrementally."""
+MusicBrainz ids across folders), whole and incrementally, and after a scan's writer has
+stored tracks with their (provisional) albums."""
 
 from __future__ import annotations
 
@@ -8,11 +9,17 @@ import random
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import select, update
+import pytest
+from sqlalchemy import event, select, update
 
+import libtool.scan.scanner as scan_mod
 from libtool.db.albums import album_folder, album_key, rebuild_albums
-from libtool.db.models import Album, Track
+from libtool.db.models import Album, Root, Track
+from libtool.db.rows import scan_row
 from libtool.db.session import Library
+from libtool.scan.walk import ScanSummary
+from libtool.tags.read import typed_columns
+from libtool.tags.record import TrackRecord
 from tests.factories import add_tracks
 
 FOLDERS = [b"/music/A", b"/music/B", b"/music/B/CD1", b"/music/B/CD2", b"/music/C/Disc 1"]
@@ -124,3 +131,110 @@ def test_an_incremental_regroup_follows_the_rules(library: Library) -> None:
             rebuild_albums(session, touched)
             session.commit()
         assert stored(library) == reference(tracks_of(library))
+
+
+# --------------------------------------------------------------------------- the scan's writer
+
+
+def record_of(spec: dict[str, Any]) -> TrackRecord:
+    raw = {k: v for k, v in spec.items() if k != "path"}
+    return TrackRecord(
+        size=1,
+        mtime_ns=1,
+        ctime_ns=1,
+        format="MP3",
+        codec=None,
+        length=None,
+        bitrate=None,
+        sample_rate=None,
+        channels=None,
+        bits_per_sample=None,
+        tag_format=None,
+        has_picture=False,
+        tags=raw,
+        extras={},
+        **typed_columns(raw),
+    )
+
+
+def assert_linked(library: Library) -> None:
+    """What a reader sees between two batches: every present track with an album is in
+    the album of its key, and each album counts the present tracks in it."""
+    with library.session() as session:
+        keys: dict[int, str] = {
+            aid: key for aid, key in session.execute(select(Album.id, Album.key))
+        }
+        counted: Counter[int] = Counter()
+        for key, aid, missing in session.execute(
+            select(Track.album_key, Track.album_id, Track.missing)
+        ):
+            if not missing and key is not None:
+                assert aid is not None and keys[aid] == key
+                counted[aid] += 1
+        for aid, count in session.execute(select(Album.id, Album.track_count)):
+            assert count == counted[aid]
+
+
+@pytest.fixture
+def album_writes(library: Library) -> list[int]:
+    """Every track whose album_id a statement rewrote, from the time this is used."""
+    rewritten: list[int] = []
+
+    def arm(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.create_function("rewritten", 1, lambda tid: rewritten.append(tid))
+        dbapi_conn.execute(
+            "CREATE TEMP TRIGGER IF NOT EXISTS album_written AFTER UPDATE OF album_id ON "
+            "tracks BEGIN SELECT rewritten(NEW.id); END"
+        )
+
+    library.engine.dispose()  # a TEMP trigger lives in its connection: give each new one its own
+    event.listen(library.engine, "connect", arm)
+    return rewritten
+
+
+def test_a_scan_stores_tracks_in_their_albums_and_the_regroup_follows_the_rules(
+    library: Library, monkeypatch: pytest.MonkeyPatch, album_writes: list[int]
+) -> None:
+    """Tracks written by the scan's writer (new, retagged, moved to another album, out of
+    every album), a few per batch: after every batch each track is in its album and the
+    albums count their tracks; after the regroup the albums are those of the rules, and
+    the regroup rewrote no track the writer had already put in the right album."""
+    monkeypatch.setattr(scan_mod, "BATCH", 7)
+    rng = random.Random(5)
+    with library.session() as session:
+        root = Root(path=b"/music", path_text="/music")
+        session.add(root)
+        session.commit()
+        root_id = root.id
+    flushes = 0
+    real_flush = scan_mod._Writer.flush
+
+    def flush(self: Any) -> None:
+        nonlocal flushes
+        real_flush(self)
+        flushes += 1
+        assert_linked(library)
+
+    monkeypatch.setattr(scan_mod._Writer, "flush", flush)
+    n = 0
+    for _round in range(6):
+        known = {t.id: (t.path, t.album_key) for t in tracks_of(library)}
+        with library.session() as session:
+            writer = scan_mod._Writer(session, 0, ScanSummary())
+            for tid in rng.sample(sorted(known), min(len(known), 20)):  # retagged
+                path, old_key = known[tid]
+                spec = random_track(rng, 0) | {"path": path}
+                writer.record(root_id, scan_row(path, record_of(spec)), tid)
+                writer.keys.add(old_key)
+            for _ in range(60 if _round == 0 else 15):  # new files
+                n += 1
+                spec = random_track(rng, n)
+                writer.record(root_id, scan_row(spec["path"], record_of(spec)), None)
+            writer.flush()
+            assert_linked(library)
+            del album_writes[:]
+            rebuild_albums(session, writer.keys)
+            session.commit()
+        assert stored(library) == reference(tracks_of(library))
+        assert album_writes == []  # the writer had every track in its album already
+    assert flushes > 12
