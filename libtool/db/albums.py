@@ -68,15 +68,8 @@ def link_albums(conn: Connection, firsts: dict[str, FirstTrack]) -> dict[str, in
     Its fields are what the track alone says, and its ``track_count`` 0 until
     ``count_tracks``; the regroup at the end of the scan sets them by the rules.
     """
-    found: dict[str, int] = {}
     keys = list(firsts)
-    for start in range(0, len(keys), BATCH):
-        chunk = keys[start : start + BATCH]
-        found.update(
-            conn.exec_driver_sql(
-                f"SELECT key, id FROM albums WHERE key IN ({_marks(chunk)})", tuple(chunk)
-            ).all()
-        )
+    found = _album_ids(conn, keys)
     new = [key for key in keys if key not in found]
     if new:
         rows = []
@@ -88,13 +81,20 @@ def link_albums(conn: Connection, firsts: dict[str, FirstTrack]) -> dict[str, in
         conn.exec_driver_sql(
             f"INSERT INTO albums (key, {', '.join(_COLUMNS)}) VALUES ({marks})", rows
         )
-        for start in range(0, len(new), BATCH):
-            chunk = new[start : start + BATCH]
-            found.update(
-                conn.exec_driver_sql(
-                    f"SELECT key, id FROM albums WHERE key IN ({_marks(chunk)})", tuple(chunk)
-                ).all()
-            )
+        found.update(_album_ids(conn, new))
+    return found
+
+
+def _album_ids(conn: Connection, keys: list[str]) -> dict[str, int]:
+    """The ids of the albums with these keys (those that exist), BATCH keys a query."""
+    found: dict[str, int] = {}
+    for start in range(0, len(keys), BATCH):
+        chunk = keys[start : start + BATCH]
+        found.update(
+            conn.exec_driver_sql(
+                f"SELECT key, id FROM albums WHERE key IN ({_marks(chunk)})", tuple(chunk)
+            ).all()
+        )
     return found
 
 
