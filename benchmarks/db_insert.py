@@ -74,7 +74,7 @@ def main() -> int:
             row, k = rows[i % len(rows)], i // len(rows)
             if k:
                 row = (row[0] + b".%d" % k, row[1] + f".{k}", *row[2:])
-            batch.append((1, now, now, *row))
+            batch.append((None, 1, now, now, *row))  # no album id, root 1
         conn.execute("BEGIN")
         after = conn.execute("SELECT max(id) FROM tracks").fetchone()[0] or 0
         conn.executemany(INSERT_TRACKS, batch)

@@ -60,13 +60,13 @@ def sqlite_time(moment: datetime) -> str:
 
 
 _COLS = ", ".join(ROW_COLUMNS)
-#: Parameters: root_id, added_at, scanned_at, then a ScanRow.
+#: Parameters: album_id, root_id, added_at, scanned_at, then a ScanRow.
 INSERT_TRACKS = (
-    f"INSERT INTO tracks (root_id, added_at, scanned_at, missing, {_COLS}) "
-    f"VALUES (?, ?, ?, 0, {', '.join('?' * len(ROW_COLUMNS))})"
+    f"INSERT INTO tracks (album_id, root_id, added_at, scanned_at, missing, {_COLS}) "
+    f"VALUES (?, ?, ?, ?, 0, {', '.join('?' * len(ROW_COLUMNS))})"
 )
-#: Parameters: scanned_at, then a ScanRow, then the track's id.
+#: Parameters: album_id, scanned_at, then a ScanRow, then the track's id.
 UPDATE_TRACKS = (
-    "UPDATE tracks SET scanned_at = ?, missing = 0, missing_since = NULL, "
+    "UPDATE tracks SET album_id = ?, scanned_at = ?, missing = 0, missing_since = NULL, "
     f"{', '.join(f'{c} = ?' for c in ROW_COLUMNS)} WHERE id = ?"
 )

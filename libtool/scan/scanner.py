@@ -403,7 +403,7 @@ class _Writer:
         if self.inserts:
             after = last_track_id(session)
             conn.exec_driver_sql(
-                _INSERT_LINKED, [(ids.get(r[_INSERT_KEY]), *r) for r in self.inserts]
+                INSERT_TRACKS, [(ids.get(r[_INSERT_KEY]), *r) for r in self.inserts]
             )
             index_new_tracks(session, after)
         if self.updates:
@@ -419,7 +419,7 @@ class _Writer:
                 )
             touched.update(ids.get(r[_UPDATE_KEY]) for r in self.updates)
             conn.exec_driver_sql(
-                _UPDATE_LINKED, [(ids.get(r[_UPDATE_KEY]), *r) for r in self.updates]
+                UPDATE_TRACKS, [(ids.get(r[_UPDATE_KEY]), *r) for r in self.updates]
             )
         count_tracks(conn, (aid for aid in touched if aid is not None))
         if self.failed:  # files that read now, after failing before, lose their error
@@ -465,8 +465,3 @@ _UPDATE_KEY = 1 + ALBUM_KEY_AT
 _ALBUM_AT, _ALBUMARTIST_AT, _ARTIST_AT, _MB_ALBUMID_AT, _YEAR_AT = map(
     ROW_COLUMNS.index, ("album", "albumartist", "artist", "mb_albumid", "year")
 )
-#: INSERT_TRACKS and UPDATE_TRACKS that also set the album id: (album_id, *buffered row)
-_INSERT_LINKED = INSERT_TRACKS.replace("tracks (", "tracks (album_id, ", 1).replace(
-    "VALUES (", "VALUES (?, ", 1
-)
-_UPDATE_LINKED = UPDATE_TRACKS.replace("SET ", "SET album_id = ?, ", 1)
