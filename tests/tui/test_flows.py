@@ -132,15 +132,21 @@ def test_single_edit_stages_a_change(service: Service) -> None:
     run_app(app, body)
 
 
+async def edit_all(app: Any, pilot: Any, query: str) -> EditScreen:
+    """Search, select every track found, and open the bulk edit screen."""
+    await search(app, pilot, query)
+    await pilot.press("enter", "ctrl+a", "e")
+    await settle(app, pilot)
+    screen = app.screen
+    assert isinstance(screen, EditScreen)
+    return screen
+
+
 def test_bulk_edit_mixed_values_and_validation(service: Service) -> None:
     app = new_app(service)
 
     async def body(pilot: Any) -> None:
-        await search(app, pilot, "artist:miles")
-        await pilot.press("enter", "ctrl+a", "e")
-        await settle(app, pilot)
-        screen = app.screen
-        assert isinstance(screen, EditScreen)
+        screen = await edit_all(app, pilot, "artist:miles")
         title = screen.query_one("#field-title", Input)
         assert title.value == "" and title.placeholder == "(mixed)"
         assert screen.query_one("#field-album", Input).value == "Kind of Blue"
@@ -176,11 +182,7 @@ def test_bulk_edit_clears_a_field_on_every_track_even_a_mixed_one(service: Servi
     app = new_app(service)
 
     async def body(pilot: Any) -> None:
-        await search(app, pilot, "artist:miles")
-        await pilot.press("enter", "ctrl+a", "e")
-        await settle(app, pilot)
-        screen = app.screen
-        assert isinstance(screen, EditScreen)
+        screen = await edit_all(app, pilot, "artist:miles")
         title = screen.query_one("#field-title", Input)
         assert title.placeholder == "(mixed)" and title.has_focus
         await pilot.press("ctrl+r")  # clear the focused field: the mixed titles
