@@ -1,8 +1,7 @@
 """The scan writer's SQLite work alone: N rows as the readers make them, inserted in
 batches of 500 into a fresh library, with the FTS index kept per batch, as ``_Writer``.
 
-    python benchmarks/db_insert.py 100000 [--variant full|nofts|noidx|ftsend|deferred|cache]
-        [--src DIR]
+    python benchmarks/db_insert.py 100000 [--variant nofts|noidx|ftsend|deferred|cache] [--src DIR]
         [--drop-index NAME]  # what one index costs (e.g. ix_tracks_default_sort)
 
 Rows come from the 10,000-file corpus (read once, cached in benchmarks/out/), repeated
@@ -31,10 +30,7 @@ def main() -> int:
     p.add_argument(
         "--variant",
         default="base",
-        help=(
-            "base, full (one statement of every column, not one per set of NULL columns), "
-            "nofts, noidx, ftsend, deferred (no indexes or FTS until the end) or cache"
-        ),
+        help=("base, nofts, noidx, ftsend, deferred (no indexes or FTS until the end) or cache"),
     )
     p.add_argument("--src", type=Path, help="libtool source folder")
     p.add_argument("--drop-index", action="append", default=[], help="drop this index first")
@@ -45,14 +41,6 @@ def main() -> int:
     from libtool.db.fts import _COLUMNS
     from libtool.db.models import utcnow
     from libtool.db.rows import INSERT_TRACKS, sqlite_time
-
-    try:
-        from libtool.db.rows import insert_statements
-    except ImportError:  # an older source: one statement of every column
-
-        def insert_statements(params):  # type: ignore[no-untyped-def]
-            yield INSERT_TRACKS, params
-
     from libtool.db.session import open_library
     from libtool.scan.pipeline import read_one
     from libtool.scan.walk import walk_tree
@@ -95,11 +83,7 @@ def main() -> int:
             batch.append((None, 1, now, now, *row))  # no album id, root 1
         conn.execute("BEGIN")
         after = conn.execute("SELECT max(id) FROM tracks").fetchone()[0] or 0
-        if args.variant == "full":
-            conn.executemany(INSERT_TRACKS, batch)
-        else:
-            for sql, params in insert_statements(batch):
-                conn.executemany(sql, params)
+        conn.executemany(INSERT_TRACKS, batch)
         if args.variant not in ("nofts", "ftsend", "deferred"):
             conn.execute(
                 f"INSERT INTO tracks_fts(rowid, {_COLUMNS}) "

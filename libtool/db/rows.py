@@ -10,10 +10,8 @@ them; a write or undo updates its one row through the ORM (``track_values``).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
-from itertools import compress
-from operator import attrgetter, is_not
+from operator import attrgetter
 from typing import Any
 
 from libtool.db.albumkeys import album_key
@@ -52,7 +50,7 @@ def scan_row(path: bytes, record: TrackRecord) -> ScanRow:
     """The row a scan stores for ``record``, ready for the driver (as SQLAlchemy would
     store it: JSON as ``json.dumps`` writes it, booleans as 0/1)."""
     values = list(_record_values(record))
-    values[_HAS_PICTURE_AT] = int(record.has_picture)  # an int binds faster than a bool
+    values[_HAS_PICTURE_AT] = int(record.has_picture)  # sqlite3 binds an int faster
     if record.compilation is not None:
         values[_COMPILATION_AT] = int(record.compilation)
     values[_TAGS_AT] = json.dumps(record.tags)
@@ -66,51 +64,14 @@ def sqlite_time(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-#: The columns of the scan's INSERT parameters: album_id, root_id, added_at, scanned_at,
-#: then a ScanRow.
+_COLS = ", ".join(ROW_COLUMNS)
+#: The columns of INSERT_TRACKS' parameters: a ScanRow after four more.
 INSERT_COLUMNS: tuple[str, ...] = ("album_id", "root_id", "added_at", "scanned_at", *ROW_COLUMNS)
-
-
-def _insert_sql(columns: Sequence[str]) -> str:
-    return (
-        f"INSERT INTO tracks (missing, {', '.join(columns)}) "
-        f"VALUES (0, {', '.join('?' * len(columns))})"
-    )
-
-
-#: Parameters: the values of INSERT_COLUMNS.
-INSERT_TRACKS = _insert_sql(INSERT_COLUMNS)
-_INSERT_SQL: dict[tuple[bool, ...], str] = {}
-_NONES = (None,) * len(INSERT_COLUMNS)
-#: A column set is worth its own statement for at least this many rows of a batch.
-MIN_GROUP = 8
-
-
-def insert_statements(params: Sequence[tuple[Any, ...]]) -> Iterator[tuple[str, list[Any]]]:
-    """The scan's INSERT for a batch of ``params`` (INSERT_COLUMNS), as (SQL, rows) pairs.
-
-    Rows are grouped by which of their values are NULL, and each group's statement names
-    only the columns it has values for (the others are NULL by default: ``tracks`` has no
-    column defaults). A typical row has about 30 NULLs in 63 columns, and the sqlite3
-    module binds a None far more slowly than a str or an int (it looks for an adapter
-    first), so this halves the cost of an insert. Column sets with fewer than
-    ``MIN_GROUP`` rows share the full statement, so a batch never prepares many
-    statements.
-    """
-    groups: dict[tuple[bool, ...], list[tuple[Any, ...]]] = {}
-    for row in params:
-        groups.setdefault(tuple(map(is_not, row, _NONES)), []).append(row)
-    rest: list[tuple[Any, ...]] = []
-    for present, rows in groups.items():
-        if len(rows) < MIN_GROUP or all(present):
-            rest += rows
-            continue
-        sql = _INSERT_SQL.get(present)
-        if sql is None:
-            sql = _INSERT_SQL[present] = _insert_sql(list(compress(INSERT_COLUMNS, present)))
-        yield sql, [tuple(compress(row, present)) for row in rows]
-    if rest:
-        yield INSERT_TRACKS, rest
+#: Parameters: album_id, root_id, added_at, scanned_at, then a ScanRow.
+INSERT_TRACKS = (
+    f"INSERT INTO tracks (album_id, root_id, added_at, scanned_at, missing, {_COLS}) "
+    f"VALUES (?, ?, ?, ?, 0, {', '.join('?' * len(ROW_COLUMNS))})"
+)
 #: Parameters: album_id, scanned_at, then a ScanRow, then the track's id.
 UPDATE_TRACKS = (
     "UPDATE tracks SET album_id = ?, scanned_at = ?, missing = 0, missing_since = NULL, "

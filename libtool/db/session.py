@@ -7,12 +7,13 @@ libtool is upgraded before it is used and a new one is created on first use.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
@@ -26,6 +27,14 @@ from libtool.events import NEVER, Cancelled, CancelToken
 
 BUSY_TIMEOUT_MS = 10_000
 WAL_CHECKPOINT_PAGES = 10_000
+
+# The sqlite3 module binds an int, float, str or bytearray directly, but anything else,
+# None included, goes through its adapter lookup first, which for a type with no adapter
+# tries two attribute lookups before giving up. A scan's row has about 30 NULLs in its 63
+# columns, so that lookup was half the cost of inserting it. An adapter for None (that
+# answers None, bound as NULL just as before) is found at once; ``{}.get`` is a C function
+# that answers None for None. Measured: 32 -> 16 us per row inserted.
+sqlite3.register_adapter(type(None), cast("Callable[[None], None]", {}.get))
 
 
 def database_url(target: str, *, create_folder: bool = True) -> URL:

@@ -30,11 +30,11 @@ from libtool.db.fts import index_new_tracks, last_track_id
 from libtool.db.models import Root, ScanError, ScanRun, Track, utcnow
 from libtool.db.rows import (
     ALBUM_KEY_AT,
+    INSERT_TRACKS,
     PATH_AT,
     ROW_COLUMNS,
     UPDATE_TRACKS,
     ScanRow,
-    insert_statements,
     sqlite_time,
 )
 from libtool.db.session import Library
@@ -314,8 +314,8 @@ def _stamp(path: bytes) -> Stamp | None:
 class _Writer:
     """Buffers results and commits them in batches (the scan's single writer).
 
-    Rows arrive ready (``libtool.db.rows.scan_row``), so a batch is an ``executemany``
-    on the driver per set of NULL columns (``insert_statements``), then one statement that adds the new rows to the FTS index, then the
+    Rows arrive ready (``libtool.db.rows.scan_row``), so a batch is one ``executemany``
+    on the driver, then one statement that adds the new rows to the FTS index, then the
     commit: nothing per row goes through SQLAlchemy.
 
     Each row is stored with the id of its album (by album key), found once per key or
@@ -402,9 +402,9 @@ class _Writer:
         touched = set(ids.get(r[_INSERT_KEY]) for r in self.inserts)
         if self.inserts:
             after = last_track_id(session)
-            params = [(ids.get(r[_INSERT_KEY]), *r) for r in self.inserts]
-            for sql, rows in insert_statements(params):
-                conn.exec_driver_sql(sql, rows)
+            conn.exec_driver_sql(
+                INSERT_TRACKS, [(ids.get(r[_INSERT_KEY]), *r) for r in self.inserts]
+            )
             index_new_tracks(session, after)
         if self.updates:
             for start in range(0, len(self.updates), BATCH):  # the albums they may leave

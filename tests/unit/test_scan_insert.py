@@ -1,21 +1,17 @@
-"""The scan's grouped INSERT (one statement per set of NULL columns) stores exactly what the
-one full-column statement stores: every value, every type, every NULL."""
+"""The adapter that makes sqlite3 bind a None fast changes nothing that is stored: a scan's
+rows come out with every value, every type and every NULL they have without it."""
 
 from __future__ import annotations
 
 import random
+import sqlite3
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import text
 
-from libtool.db.rows import (
-    INSERT_COLUMNS,
-    INSERT_TRACKS,
-    MIN_GROUP,
-    insert_statements,
-    scan_row,
-)
+from libtool.db.rows import INSERT_COLUMNS, INSERT_TRACKS, scan_row
 from libtool.db.session import Library, open_library
 from libtool.tags.record import TrackRecord
 
@@ -68,7 +64,7 @@ def record(rng: random.Random, n: int, absent: frozenset[str]) -> tuple[bytes, T
 
 
 def batch(root_id: int, seed: int) -> list[tuple[Any, ...]]:
-    """Rows whose NULLs fall into large, small and single-row column sets."""
+    """Rows with NULLs in many different sets of columns."""
     rng = random.Random(seed)
     patterns = [frozenset(rng.sample(OPTIONAL, rng.randrange(len(OPTIONAL)))) for _ in range(6)]
     patterns.append(frozenset())  # every column has a value
@@ -90,7 +86,7 @@ def stored(library: Library) -> list[tuple[Any, ...]]:
         return [tuple(r) for r in conn.execute(text(f"SELECT {listing} FROM tracks ORDER BY path"))]
 
 
-def load(db: Path, grouped: bool, seed: int) -> tuple[Library, int]:
+def load(db: Path, seed: int) -> Library:
     library = open_library(str(db))
     with library.engine.begin() as conn:
         conn.execute(
@@ -102,36 +98,29 @@ def load(db: Path, grouped: bool, seed: int) -> tuple[Library, int]:
         conn.execute(
             text("INSERT INTO roots (id, path, path_text, added_at) VALUES (1, x'2f', '/', '2026')")
         )
-        rows = batch(1, seed)
-        statements = list(insert_statements(rows)) if grouped else [(INSERT_TRACKS, rows)]
-        for sql, params in statements:
-            conn.exec_driver_sql(sql, params)
-    return library, len(statements)
+        conn.exec_driver_sql(INSERT_TRACKS, batch(1, seed))
+    return library
 
 
-def test_grouped_inserts_store_what_the_full_statement_stores(tmp_path: Path) -> None:
+NONE_ADAPTER = (type(None), sqlite3.PrepareProtocol)
+
+
+def test_the_none_adapter_stores_what_the_driver_alone_stores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert NONE_ADAPTER in sqlite3.adapters  # registered by opening a library
     for seed in range(3):
-        full, _ = load(tmp_path / f"full{seed}.db", grouped=False, seed=seed)
-        grouped, statements = load(tmp_path / f"grouped{seed}.db", grouped=True, seed=seed)
+        fast = load(tmp_path / f"fast{seed}.db", seed)
+        with monkeypatch.context() as m:
+            m.delitem(sqlite3.adapters, NONE_ADAPTER)
+            plain = load(tmp_path / f"plain{seed}.db", seed)
         try:
-            want, got = stored(full), stored(grouped)
+            want, got = stored(plain), stored(fast)
             assert len(want) == 300 and got == want
-            assert 2 < statements < 300 // MIN_GROUP + 2  # grouped, and bounded
+            assert any(None in row for row in got)
         finally:
-            full.close()
-            grouped.close()
-
-
-def test_no_track_column_has_a_default_that_an_omitted_value_would_take(tmp_path: Path) -> None:
-    library = open_library(str(tmp_path / "lib.db"))
-    try:
-        with library.engine.connect() as conn:
-            info = conn.exec_driver_sql("PRAGMA table_info(tracks)").all()
-    finally:
-        library.close()
-    defaults = {name: default for _cid, name, _type, _nn, default, _pk in info}
-    assert set(INSERT_COLUMNS) <= set(defaults)
-    assert {name: d for name, d in defaults.items() if d is not None} == {}
+            fast.close()
+            plain.close()
 
 
 def test_booleans_reach_the_driver_as_integers() -> None:
