@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
+from libtool.db import UNKEYED_TRACK_SQL
 from libtool.db.albumkeys import album_folder, album_key
-from libtool.db.models import Track
 from libtool.pathutil import display_path
 
 BATCH = 500  # ids per IN (...) list
@@ -266,7 +266,4 @@ def _rekey(conn: Connection) -> None:
 
 def needs_full_regroup(session: Session) -> bool:
     """Whether some present tracks have no stored album key yet (an upgraded library)."""
-    unkeyed = select(Track.id).where(
-        Track.album.is_not(None), Track.album_key.is_(None), Track.missing.is_(False)
-    )
-    return session.scalar(unkeyed.limit(1)) is not None
+    return session.connection().exec_driver_sql(UNKEYED_TRACK_SQL).first() is not None

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import stat
 from collections.abc import Callable, Container, Iterator, Mapping
 from dataclasses import dataclass, field
+from stat import S_ISDIR, S_ISREG
 
 from libtool.pathutil import is_under
 
@@ -119,8 +119,8 @@ def walk_tree(
     else that looks like audio is reported as a problem instead of opened.
     """
     walk = Walk()
-    for path, stamp in iter_walk(top, walk, ignore, report):
-        walk.files[path] = stamp
+    for found in _folders(top, walk, ignore, report):
+        walk.files.update(found)
     return walk
 
 
@@ -133,6 +133,14 @@ def iter_walk(
     """``walk_tree`` as it goes: each audio file and its stamp, as soon as it is found, so
     a scan can read files while it is still looking for more. Unreadable folders,
     problems and skipped files are recorded in ``walk`` (its ``files`` is left alone)."""
+    for found in _folders(top, walk, ignore, report):
+        yield from found
+
+
+def _folders(
+    top: bytes, walk: Walk, ignore: tuple[str, ...], report: ProgressCallback | None
+) -> Iterator[list[tuple[bytes, Stamp]]]:
+    """The audio files of each folder under ``top`` in turn, with their stamps."""
     seen_dirs: set[tuple[int, int]] = set()
     try:
         st = os.stat(top)
@@ -154,33 +162,62 @@ def iter_walk(
                 (folder, "unreadable-folder", f"cannot read folder: {exc.strerror}")
             )
             continue
-        for entry in items:
-            name = entry.name
-            if name.startswith(b".") or _ignored(name, ignore):
-                continue
-            try:
-                st = entry.stat()  # follows symlinks
-            except OSError as exc:
-                if os.path.splitext(name)[1].lower() in AUDIO_EXTENSIONS:
-                    kind = "broken-link" if entry.is_symlink() else "io"
-                    walk.problems.append((entry.path, kind, f"cannot stat: {exc.strerror}"))
-                continue
-            if stat.S_ISDIR(st.st_mode):
-                key = (st.st_dev, st.st_ino)
-                if key not in seen_dirs:
-                    seen_dirs.add(key)
-                    stack.append(entry.path)
-                continue
-            if os.path.splitext(name)[1].lower() not in AUDIO_EXTENSIONS:
-                walk.skipped += 1
-                continue
-            if not stat.S_ISREG(st.st_mode):
-                walk.problems.append((entry.path, "not-regular", "not a regular file"))
-                continue
-            found += 1
-            yield entry.path, (st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        here = _list_folder(items, walk, ignore, seen_dirs, stack)
+        found += len(here)
+        yield here
         if report is not None:
             report("walk", found, 0)
+
+
+def _list_folder(
+    items: list[os.DirEntry[bytes]],
+    walk: Walk,
+    ignore: tuple[str, ...],
+    seen_dirs: set[tuple[int, int]],
+    stack: list[bytes],
+) -> list[tuple[bytes, Stamp]]:
+    """One folder's audio files and stamps; its subfolders go on ``stack``.
+
+    The hot loop of a no-change rescan, so it stats only what it must: audio files
+    (for their stamps), folders (for their identity, to end symlink loops) and
+    symlinks; any other file is counted as skipped from its directory entry alone.
+    """
+    here: list[tuple[bytes, Stamp]] = []
+    for entry in items:
+        name = entry.name
+        if name[:1] == b"." or (ignore and _ignored(name, ignore)):
+            continue
+        dot = name.rfind(b".")  # never 0: hidden names are gone
+        audio = dot > 0 and name[dot:].lower() in AUDIO_EXTENSIONS
+        if not audio and not entry.is_symlink():
+            try:
+                folder = entry.is_dir()  # from the entry's type: no stat
+            except OSError:
+                continue
+            if not folder:
+                walk.skipped += 1
+                continue
+        try:
+            st = entry.stat()  # follows symlinks
+        except OSError as exc:
+            if audio:
+                kind = "broken-link" if entry.is_symlink() else "io"
+                walk.problems.append((entry.path, kind, f"cannot stat: {exc.strerror}"))
+            continue
+        if S_ISDIR(st.st_mode):
+            key = (st.st_dev, st.st_ino)
+            if key not in seen_dirs:
+                seen_dirs.add(key)
+                stack.append(entry.path)
+            continue
+        if not audio:
+            walk.skipped += 1
+            continue
+        if not S_ISREG(st.st_mode):
+            walk.problems.append((entry.path, "not-regular", "not a regular file"))
+            continue
+        here.append((entry.path, (st.st_size, st.st_mtime_ns, st.st_ctime_ns)))
+    return here
 
 
 def _ignored(name: bytes, patterns: tuple[str, ...]) -> bool:
@@ -223,6 +260,28 @@ def classify(
     changes.vanished = gone(known, walk.files, walk.unreadable)
     changes.errors_gone = [path for path in failed if path not in walk.files]
     return changes
+
+
+def nothing_changed(
+    walk: Walk, present: Mapping[bytes, Stamp], failed: Mapping[bytes, Stamp]
+) -> list[bytes] | None:
+    """The still-failing paths if ``classify`` would find nothing to do, else None.
+
+    ``present`` maps each present (not missing) track under the walked root to its
+    stamp, ``failed`` each recorded failure under it. This is the no-change rescan's
+    test, on whole dicts at C speed instead of a rule per file: with the still-failing
+    files set aside, the walk must be exactly the present tracks, stamps and all.
+    (A track marked missing whose file is back is then an extra path: a change.)
+    """
+    files = walk.files
+    still_failing = [path for path, stamp in failed.items() if files.get(path) == stamp]
+    if len(still_failing) != len(failed):  # a failure fixed, changed or gone: a change
+        return None
+    if still_failing:
+        files = dict(files)
+        for path in still_failing:
+            del files[path]
+    return still_failing if files == present else None
 
 
 #: What ``decide`` says of one walked file.

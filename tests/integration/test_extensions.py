@@ -142,3 +142,30 @@ def test_summary_line_mentions_skipped_files_only_when_there_are_some() -> None:
     assert summary.line() == (
         "2 added, 0 updated, 0 missing, 0 unchanged, 1 errors, 3 skipped (not audio) in 0.50s"
     )
+
+
+def test_the_walk_tells_folders_files_and_links_apart_by_what_they_are(
+    tmp_path: Path, audio: Any
+) -> None:
+    """Names do not decide: a folder named like audio is walked, a link to a folder is
+    followed, a link to a file counts as that file, and a dead link is no file at all."""
+    audio.make(tmp_path / "disc.mp3" / "01.flac", "flac")  # a folder with an audio name
+    audio.make(tmp_path / "real" / "02.flac", "flac")
+    (tmp_path / "real" / "cover.jpg").write_bytes(b"x")
+    os.symlink(tmp_path / "real", tmp_path / "linked")  # the same folder again: once only
+    os.symlink(tmp_path / "real" / "cover.jpg", tmp_path / "front.jpg")  # a file: skipped
+    os.symlink(tmp_path / "nowhere.jpg", tmp_path / "dead.jpg")  # nothing: not counted
+    os.symlink(tmp_path / "nowhere.flac", tmp_path / "dead.flac")  # audio: a problem
+    os.mkfifo(tmp_path / "pipe.txt")  # not a regular file, not audio: skipped, never opened
+
+    walk = walk_tree(os.fsencode(tmp_path))
+
+    names = sorted(os.path.relpath(p, os.fsencode(tmp_path)) for p in walk.files)
+    assert names in (
+        [b"disc.mp3/01.flac", b"real/02.flac"],
+        [b"disc.mp3/01.flac", b"linked/02.flac"],
+    )
+    assert walk.skipped == 3  # cover.jpg, front.jpg, pipe.txt
+    assert [(os.path.basename(p), kind) for p, kind, _ in walk.problems] == [
+        (b"dead.flac", "broken-link")
+    ]
