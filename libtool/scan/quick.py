@@ -10,17 +10,32 @@ returns None and the real scanner (``libtool.scan.scanner``) does the work.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
+import pickle
+import signal
 import sqlite3
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NoReturn
 from urllib.parse import quote
 
 from libtool.db import SCHEMA_HEAD, UNKEYED_TRACK_SQL
 from libtool.pathutil import is_under
-from libtool.scan.walk import ScanSummary, Stamp, normalise_root, nothing_changed, walk_tree
+from libtool.scan.walk import (
+    FolderId,
+    ScanSummary,
+    Stamp,
+    Walk,
+    normalise_root,
+    nothing_changed,
+    walk_subtrees,
+    walk_top,
+    walk_tree,
+)
 
 
 def _timestamp() -> str:
@@ -45,7 +60,7 @@ def unchanged_rescan(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _check(conn, ignore, config_roots, started)
+        return _check(uri, conn, ignore, config_roots, started)
     except sqlite3.Error:
         return None  # anything unexpected: let the real scanner decide and report
     finally:
@@ -63,6 +78,7 @@ def _stamps(rows: list[tuple[bytes, int, int, int]]) -> dict[bytes, Stamp]:
 
 
 def _check(
+    uri: str,
     conn: sqlite3.Connection,
     ignore: tuple[str, ...],
     config_roots: tuple[str, ...],
@@ -84,17 +100,6 @@ def _check(
     for root_id, root in roots:
         if not os.path.isdir(root):
             return None
-        walk = walk_tree(root, ignore)
-        summary.skipped += walk.skipped
-        if walk.problems or walk.unreadable or not walk.files:
-            return None
-        present = _stamps(
-            conn.execute(
-                "SELECT path, size, mtime_ns, ctime_ns FROM tracks "
-                "WHERE root_id = ? AND missing = 0",
-                (root_id,),
-            ).fetchall()
-        )
         failed = {
             path: (size, mtime_ns, ctime_ns)
             for path, size, mtime_ns, ctime_ns in conn.execute(
@@ -102,10 +107,12 @@ def _check(
             )
             if is_under(path, root)
         }
-        still_failing = nothing_changed(walk, present, failed)
-        if still_failing is None:
+        found = _compare_root(uri, conn, root_id, root, ignore, failed)
+        if found is None:
             return None  # something changed: the real scanner does the work and reports it
-        summary.unchanged += len(present)
+        unchanged, still_failing, skipped = found
+        summary.unchanged += unchanged
+        summary.skipped += skipped
         failing += still_failing
     summary.errors = len(failing)
     summary.seconds = time.perf_counter() - started
@@ -123,3 +130,167 @@ def _check(
             [(summary.run_id, path) for path in failing],
         )
     return summary
+
+
+#: A root is shared out between this process and one forked helper (``_compare_split``)
+#: when it has at least two folders at its top and no more than this many files there
+#: (each top-level file is looked up on its own).
+SPLIT_TOP_FILES_MAX = 200
+
+#: (unchanged, still failing, skipped) under a root (or a share of it) where nothing changed.
+Found = tuple[int, list[bytes], int]
+
+_SHARE_SQL = (  # a folder's tracks: the paths from FOLDER/ up to FOLDER0 ('0' follows '/')
+    "SELECT path, size, mtime_ns, ctime_ns FROM tracks "
+    "WHERE path >= ? AND path < ? AND +root_id = ? AND +missing = 0"
+)
+_ONE_SQL = (
+    "SELECT size, mtime_ns, ctime_ns FROM tracks WHERE path = ? AND +root_id = ? AND +missing = 0"
+)
+
+
+def _compare_root(
+    uri: str,
+    conn: sqlite3.Connection,
+    root_id: int,
+    root: bytes,
+    ignore: tuple[str, ...],
+    failed: dict[bytes, Stamp],
+) -> Found | None:
+    """What is unchanged under ``root``, or None if anything changed.
+
+    The walk and the comparison take both cores when they can: a process that runs no
+    other thread forks a helper for half of the root's folders (``_compare_split``).
+    """
+    if hasattr(os, "fork") and threading.active_count() == 1:
+        top, folders, seen = walk_top(root, ignore)
+        if top.problems or top.unreadable:
+            return None
+        if len(folders) >= 2 and len(top.files) <= SPLIT_TOP_FILES_MAX:
+            return _compare_split(uri, conn, root_id, root, top, folders, seen, ignore, failed)
+    walk = walk_tree(root, ignore)
+    if walk.problems or walk.unreadable or not walk.files:
+        return None
+    present = _stamps(
+        conn.execute(
+            "SELECT path, size, mtime_ns, ctime_ns FROM tracks WHERE root_id = ? AND missing = 0",
+            (root_id,),
+        ).fetchall()
+    )
+    still_failing = nothing_changed(walk, present, failed)
+    if still_failing is None:
+        return None
+    return len(present), still_failing, walk.skipped
+
+
+def _compare_split(
+    uri: str,
+    conn: sqlite3.Connection,
+    root_id: int,
+    root: bytes,
+    top: Walk,
+    folders: list[bytes],
+    seen: set[FolderId],
+    ignore: tuple[str, ...],
+    failed: dict[bytes, Stamp],
+) -> Found | None:
+    """``_compare_root`` with the root's folders shared out: every other one to a forked
+    helper, the rest (and the root's own files) here. Each side walks its folders and
+    compares them with the library's tracks under them.
+
+    The two sides together are the whole walk only if no folder was reached from both
+    (a link, a bind mount: one walk visits it once) and every present track and every
+    recorded failure under the root fell to one side; anything else answers None.
+    """
+    prefix = os.path.join(root, b"")
+    mine, theirs = folders[::2], folders[1::2]
+    owner = dict.fromkeys(mine, 0) | dict.fromkeys(theirs, 1)
+    shares: tuple[dict[bytes, Stamp], dict[bytes, Stamp]] = ({}, {})
+    for path, stamp in failed.items():
+        head, sep, _ = path[len(prefix) :].partition(b"/")
+        share = owner.get(prefix + head) if sep else 0
+        if share is None:  # under a folder no side walks (hidden or ignored now)
+            return None
+        shares[share][path] = stamp
+    (total,) = conn.execute(
+        "SELECT count(*) FROM tracks WHERE root_id = ? AND missing = 0", (root_id,)
+    ).fetchone()
+    readable, writable = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the helper: never returns
+        os.close(readable)
+        _compare_in_helper(writable, uri, root_id, theirs, ignore, seen, shares[1])
+    os.close(writable)
+    reaped = False
+    try:
+        with os.fdopen(readable, "rb") as pipe:
+            here = _compare_share(conn, root_id, mine, top.files, ignore, set(seen), shares[0])
+            answer = pipe.read()
+        os.waitpid(pid, 0)
+        reaped = True
+    finally:
+        if not reaped:  # interrupted (Ctrl-C): the helper goes too
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+    there = pickle.loads(answer) if answer else None
+    if here is None or there is None:
+        return None
+    (n1, failing1, skipped1, seen1), (n2, failing2, skipped2, seen2) = here, there
+    if seen1 & seen2 or n1 + n2 != total or not (n1 + n2 + len(failing1) + len(failing2)):
+        return None  # a folder walked twice, tracks where no side looked, or no files at all
+    return n1 + n2, failing1 + failing2, top.skipped + skipped1 + skipped2
+
+
+def _compare_in_helper(
+    out: int,
+    uri: str,
+    root_id: int,
+    folders: list[bytes],
+    ignore: tuple[str, ...],
+    seen: set[FolderId],
+    failed: dict[bytes, Stamp],
+) -> NoReturn:
+    """The forked helper's side of ``_compare_split``, on its own connection (one made
+    before a fork must not be used after it). It answers through ``out`` and exits
+    without any clean-up of the parent's: nothing at all when it fails."""
+    status = 1
+    try:
+        conn = sqlite3.connect(uri, uri=True, timeout=10)
+        answer = _compare_share(conn, root_id, folders, {}, ignore, seen, failed)
+        conn.close()
+        with os.fdopen(out, "wb") as pipe:
+            pickle.dump(answer, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+        status = 0
+    finally:
+        os._exit(status)
+
+
+def _compare_share(
+    conn: sqlite3.Connection,
+    root_id: int,
+    folders: list[bytes],
+    files: dict[bytes, Stamp],
+    ignore: tuple[str, ...],
+    seen: set[FolderId],
+    failed: dict[bytes, Stamp],
+) -> tuple[int, list[bytes], int, set[FolderId]] | None:
+    """One side of ``_compare_split``: ``folders`` walked, plus the root's own ``files``,
+    against the tracks under them. Also answers the folders it visited."""
+    before = set(seen)
+    walk = walk_subtrees(folders, ignore, seen)
+    if walk.problems or walk.unreadable:
+        return None
+    walk.files.update(files)
+    present: dict[bytes, Stamp] = {}
+    for folder in folders:
+        rows = conn.execute(_SHARE_SQL, (folder + b"/", folder + b"0", root_id)).fetchall()
+        present.update(_stamps(rows))
+    for path in files:
+        row = conn.execute(_ONE_SQL, (path, root_id)).fetchone()
+        if row is not None:
+            present[path] = row
+    still_failing = nothing_changed(walk, present, failed)
+    if still_failing is None:
+        return None
+    return len(present), still_failing, walk.skipped, seen - before

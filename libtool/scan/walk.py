@@ -95,6 +95,9 @@ class ScanSummary:
 #: is there because taggers can keep a file's mtime (and its size, inside padding).
 Stamp = tuple[int, int, int]
 
+#: (st_dev, st_ino): a folder's identity, so a folder reached twice (by a link) is walked once.
+FolderId = tuple[int, int]
+
 
 @dataclass
 class Walk:
@@ -137,20 +140,58 @@ def iter_walk(
         yield from found
 
 
+def walk_top(top: bytes, ignore: tuple[str, ...] = ()) -> tuple[Walk, list[bytes], set[FolderId]]:
+    """``top``'s own audio files, its subfolders, and the folders seen so far: the start
+    of a walk shared out between processes (``walk_subtrees`` does the rest)."""
+    walk = Walk()
+    seen: set[FolderId] = set()
+    try:
+        st = os.stat(top)
+        seen.add((st.st_dev, st.st_ino))
+        with os.scandir(top) as entries:
+            items = list(entries)
+    except OSError as exc:
+        walk.unreadable.append(top)
+        walk.problems.append((top, "unreadable-folder", f"cannot read folder: {exc.strerror}"))
+        return walk, [], seen
+    folders: list[bytes] = []
+    walk.files.update(_list_folder(items, walk, ignore, seen, folders))
+    return walk, folders, seen
+
+
+def walk_subtrees(folders: list[bytes], ignore: tuple[str, ...], seen: set[FolderId]) -> Walk:
+    """Every audio file under ``folders`` (from ``walk_top``), as ``walk_tree`` finds them;
+    ``seen`` grows by every folder visited."""
+    walk = Walk()
+    for found in _walk_stack(list(folders), walk, ignore, None, seen):  # serial order
+        walk.files.update(found)
+    return walk
+
+
 def _folders(
     top: bytes, walk: Walk, ignore: tuple[str, ...], report: ProgressCallback | None
 ) -> Iterator[list[tuple[bytes, Stamp]]]:
     """The audio files of each folder under ``top`` in turn, with their stamps."""
-    seen_dirs: set[tuple[int, int]] = set()
+    seen: set[FolderId] = set()
     try:
         st = os.stat(top)
-        seen_dirs.add((st.st_dev, st.st_ino))
+        seen.add((st.st_dev, st.st_ino))
     except OSError as exc:
         walk.unreadable.append(top)
         walk.problems.append((top, "unreadable-folder", f"cannot read folder: {exc.strerror}"))
         return
+    yield from _walk_stack([top], walk, ignore, report, seen)
+
+
+def _walk_stack(
+    stack: list[bytes],
+    walk: Walk,
+    ignore: tuple[str, ...],
+    report: ProgressCallback | None,
+    seen: set[FolderId],
+) -> Iterator[list[tuple[bytes, Stamp]]]:
+    """Depth first from the folders on ``stack`` (the last one first)."""
     found = 0
-    stack = [top]
     while stack:
         folder = stack.pop()
         try:
@@ -162,7 +203,7 @@ def _folders(
                 (folder, "unreadable-folder", f"cannot read folder: {exc.strerror}")
             )
             continue
-        here = _list_folder(items, walk, ignore, seen_dirs, stack)
+        here = _list_folder(items, walk, ignore, seen, stack)
         found += len(here)
         yield here
         if report is not None:
@@ -173,7 +214,7 @@ def _list_folder(
     items: list[os.DirEntry[bytes]],
     walk: Walk,
     ignore: tuple[str, ...],
-    seen_dirs: set[tuple[int, int]],
+    seen: set[FolderId],
     stack: list[bytes],
 ) -> list[tuple[bytes, Stamp]]:
     """One folder's audio files and stamps; its subfolders go on ``stack``.
@@ -206,8 +247,8 @@ def _list_folder(
             continue
         if S_ISDIR(st.st_mode):
             key = (st.st_dev, st.st_ino)
-            if key not in seen_dirs:
-                seen_dirs.add(key)
+            if key not in seen:
+                seen.add(key)
                 stack.append(entry.path)
             continue
         if not audio:
