@@ -34,7 +34,6 @@ from libtool.scan.walk import (
     nothing_changed,
     walk_subtrees,
     walk_top,
-    walk_tree,
 )
 
 
@@ -162,13 +161,14 @@ def _compare_root(
     The walk and the comparison take both cores when they can: a process that runs no
     other thread forks a helper for half of the root's folders (``_compare_split``).
     """
-    if hasattr(os, "fork") and threading.active_count() == 1:
-        top, folders, seen = walk_top(root, ignore)
-        if top.problems or top.unreadable:
-            return None
-        if len(folders) >= 2 and len(top.files) <= SPLIT_TOP_FILES_MAX:
-            return _compare_split(uri, conn, root_id, root, top, folders, seen, ignore, failed)
-    walk = walk_tree(root, ignore)
+    top, folders, seen = walk_top(root, ignore)
+    if top.problems or top.unreadable:
+        return None
+    forkable = hasattr(os, "fork") and threading.active_count() == 1
+    if forkable and len(folders) >= 2 and len(top.files) <= SPLIT_TOP_FILES_MAX:
+        return _compare_split(uri, conn, root_id, root, top, folders, seen, ignore, failed)
+    walk = walk_subtrees(folders, ignore, seen)  # the rest of the walk, in this process
+    walk.files.update(top.files)
     if walk.problems or walk.unreadable or not walk.files:
         return None
     present = _stamps(
@@ -180,7 +180,7 @@ def _compare_root(
     still_failing = nothing_changed(walk, present, failed)
     if still_failing is None:
         return None
-    return len(present), still_failing, walk.skipped
+    return len(present), still_failing, top.skipped + walk.skipped
 
 
 def _compare_split(

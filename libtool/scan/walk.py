@@ -144,17 +144,11 @@ def walk_top(top: bytes, ignore: tuple[str, ...] = ()) -> tuple[Walk, list[bytes
     """``top``'s own audio files, its subfolders, and the folders seen so far: the start
     of a walk shared out between processes (``walk_subtrees`` does the rest)."""
     walk = Walk()
-    seen: set[FolderId] = set()
-    try:
-        st = os.stat(top)
-        seen.add((st.st_dev, st.st_ino))
-        with os.scandir(top) as entries:
-            items = list(entries)
-    except OSError as exc:
-        walk.unreadable.append(top)
-        walk.problems.append((top, "unreadable-folder", f"cannot read folder: {exc.strerror}"))
-        return walk, [], seen
     folders: list[bytes] = []
+    seen = _identify_top(top, walk)
+    items = _entries(top, walk) if seen is not None else None
+    if seen is None or items is None:
+        return walk, folders, seen or set()
     walk.files.update(_list_folder(items, walk, ignore, seen, folders))
     return walk, folders, seen
 
@@ -172,15 +166,31 @@ def _folders(
     top: bytes, walk: Walk, ignore: tuple[str, ...], report: ProgressCallback | None
 ) -> Iterator[list[tuple[bytes, Stamp]]]:
     """The audio files of each folder under ``top`` in turn, with their stamps."""
-    seen: set[FolderId] = set()
+    seen = _identify_top(top, walk)
+    if seen is not None:
+        yield from _walk_stack([top], walk, ignore, report, seen)
+
+
+def _identify_top(top: bytes, walk: Walk) -> set[FolderId] | None:
+    """The folders seen at the start of a walk (``top`` itself), or None if it cannot be."""
     try:
         st = os.stat(top)
-        seen.add((st.st_dev, st.st_ino))
     except OSError as exc:
         walk.unreadable.append(top)
         walk.problems.append((top, "unreadable-folder", f"cannot read folder: {exc.strerror}"))
-        return
-    yield from _walk_stack([top], walk, ignore, report, seen)
+        return None
+    return {(st.st_dev, st.st_ino)}
+
+
+def _entries(folder: bytes, walk: Walk) -> list[os.DirEntry[bytes]] | None:
+    """What ``folder`` holds, or None (recorded in ``walk``) if it cannot be read."""
+    try:
+        with os.scandir(folder) as entries:
+            return list(entries)
+    except OSError as exc:
+        walk.unreadable.append(folder)
+        walk.problems.append((folder, "unreadable-folder", f"cannot read folder: {exc.strerror}"))
+        return None
 
 
 def _walk_stack(
@@ -193,15 +203,8 @@ def _walk_stack(
     """Depth first from the folders on ``stack`` (the last one first)."""
     found = 0
     while stack:
-        folder = stack.pop()
-        try:
-            with os.scandir(folder) as entries:
-                items = list(entries)
-        except OSError as exc:
-            walk.unreadable.append(folder)
-            walk.problems.append(
-                (folder, "unreadable-folder", f"cannot read folder: {exc.strerror}")
-            )
+        items = _entries(stack.pop(), walk)
+        if items is None:
             continue
         here = _list_folder(items, walk, ignore, seen, stack)
         found += len(here)
