@@ -38,9 +38,9 @@ def main() -> int:
     args = p.parse_args()
     if args.src:
         sys.path.insert(0, str(args.src.resolve()))
+    from libtool.db.connection import sqlite_time, utcnow
     from libtool.db.fts import _COLUMNS
-    from libtool.db.models import utcnow
-    from libtool.db.rows import INSERT_TRACKS, sqlite_time
+    from libtool.db.rows import INSERT_TRACKS
     from libtool.db.session import open_library
     from libtool.scan.pipeline import read_one
     from libtool.scan.walk import walk_tree

@@ -35,6 +35,7 @@ from libtool.tags.fields import MULTI_SEP
 if TYPE_CHECKING:  # SQLAlchemy is imported by the commands that need it, not at start-up
     from libtool.service.core import Library, Service
     from libtool.service.results import FieldChange, RunResult
+    from libtool.service.scanning import ScanDatabase
 
 DEFAULT_FORMAT = "$artist - $album - $title"
 DEFAULT_ALBUM_FORMAT = "$albumartist - $album"
@@ -49,6 +50,7 @@ class Context:
         self.may_create = False  # only commands that add to a library may start a new one
         self._service: Service | None = None
         self._library: Library | None = None
+        self._scan_database: ScanDatabase | None = None
 
     @property
     def service(self) -> Service:
@@ -81,11 +83,23 @@ class Context:
             self._library = open_settings_library(self.settings)
         return self._library
 
+    def scan_database(self) -> ScanDatabase:
+        """The library for a scan alone: a library file opens without SQLAlchemy."""
+        if self._service is not None or self._library is not None:
+            return self.library
+        if self._scan_database is None:
+            from libtool.service.scanning import open_scan_database
+
+            self._scan_database = open_scan_database(self.settings)
+        return self._scan_database
+
     def close(self) -> None:
         if self._service is not None:
             self._service.close()
         elif self._library is not None:
             self._library.close()
+        if self._scan_database is not None:
+            self._scan_database.close()
 
 
 pass_ctx = click.make_pass_decorator(Context)
@@ -218,7 +232,7 @@ def scan(ctx: Context, paths: tuple[str, ...], full: bool, jobs: int | None) -> 
     with cancel_on_ctrl_c() as cancel, event_printer(sys.stderr.isatty()) as events:
         summary = scanning.scan(
             ctx.settings,
-            lambda: ctx.library,
+            ctx.scan_database,
             paths,
             full=full,
             jobs=jobs,

@@ -19,7 +19,7 @@ def add_tracks(library: Library, *tracks: dict[str, Any], root: bytes = b"/music
             root_row = Root(path=root, path_text=root.decode("utf-8", "replace"))
             session.add(root_row)
             session.flush()
-        after = last_track_id(session)
+        after = last_track_id(session.connection().connection.driver_connection)
         for n, spec in enumerate(tracks):
             spec = dict(spec)
             path = spec.pop("path", root + f"/t{n}-{id(spec)}.mp3".encode())
@@ -39,6 +39,6 @@ def add_tracks(library: Library, *tracks: dict[str, Any], root: bytes = b"/music
             session.add(track)
             session.flush()
             ids.append(track.id)
-        index_new_tracks(session, after)
+        index_new_tracks(session.connection().connection.driver_connection, after)
         session.commit()
     return ids

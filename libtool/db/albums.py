@@ -8,51 +8,60 @@ helpers never commit: the caller that opened the session owns the transaction.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable
-from typing import Any
-
-from sqlalchemy import Connection
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from libtool.db import UNKEYED_TRACK_SQL
 from libtool.db.albumkeys import album_folder, album_key
 from libtool.pathutil import display_path
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
 BATCH = 500  # ids per IN (...) list
-__all__ = ["album_folder", "album_key", "needs_full_regroup", "rebuild_albums"]
+__all__ = ["album_folder", "album_key", "needs_full_regroup", "rebuild_albums", "regroup_albums"]
 
 
 def rebuild_albums(session: Session, keys: Iterable[str | None] | None = None) -> None:
+    """``regroup_albums`` in a session's transaction, after its pending ORM changes (a
+    moved track's new key)."""
+    session.flush()
+    db = session.connection().connection.driver_connection
+    assert isinstance(db, sqlite3.Connection), "album grouping is SQLite's SQL"
+    regroup_albums(db, keys)
+
+
+def regroup_albums(db: sqlite3.Connection, keys: Iterable[str | None] | None = None) -> None:
     """Regroup the albums ``keys`` (every album when None) from their present tracks.
 
     Set-based SQL (SQLite's, like the FTS index): a few GROUP BY queries per 500 keys,
     and one UPDATE per 500 keys assigns the tracks, so no track row is loaded into
     Python (a full regroup first re-keys the tracks whose stored key is stale, streaming
     them). Ties (the most common album name or album artist) go to the value of the
-    track added first, as they did when the tracks were grouped one by one.
+    track added first, as they did when the tracks were grouped one by one. It runs on
+    the driver's connection, in the caller's transaction: the scanner has no SQLAlchemy.
     """
-    session.flush()  # the caller's pending ORM changes (a moved track's new key) come first
-    conn = session.connection()
     chunks: list[list[str] | None]
     if keys is None:
-        _rekey(conn)
+        _rekey(db)
         chunks = [None]
     else:
         wanted = sorted({k for k in keys if k})
         chunks = [wanted[i : i + BATCH] for i in range(0, len(wanted), BATCH)]
     regrouped: list[int] = []
     for chunk in chunks:
-        regrouped += _regroup(conn, chunk)
+        regrouped += _regroup(db, chunk)
     left = (
         "UPDATE tracks SET album_id = NULL WHERE album_id IS NOT NULL "
         "AND (album_key IS NULL OR missing = 1)"
     )
     if keys is None:
-        conn.exec_driver_sql(left)
+        db.execute(left)
     else:  # only tracks that left one of the albums regrouped here
         for start in range(0, len(regrouped), BATCH):
             ids = regrouped[start : start + BATCH]
-            conn.exec_driver_sql(f"{left} AND album_id IN ({_marks(ids)})", tuple(ids))
+            db.execute(f"{left} AND album_id IN ({_marks(ids)})", tuple(ids))
 
 
 #: What the writer of a scan knows of a new album from its first track: (path, album,
@@ -60,7 +69,7 @@ def rebuild_albums(session: Session, keys: Iterable[str | None] | None = None) -
 FirstTrack = tuple[bytes, str, str | None, str | None, int | None]
 
 
-def link_albums(conn: Connection, firsts: dict[str, FirstTrack]) -> dict[str, int]:
+def link_albums(db: sqlite3.Connection, firsts: dict[str, FirstTrack]) -> dict[str, int]:
     """The album ids of the keys ``firsts``: an existing album's, else a new provisional
     album's, made from the first track seen (so that tracks can be inserted with their
     album id, and readers of the library see albums while a scan runs).
@@ -69,7 +78,7 @@ def link_albums(conn: Connection, firsts: dict[str, FirstTrack]) -> dict[str, in
     ``count_tracks``; the regroup at the end of the scan sets them by the rules.
     """
     keys = list(firsts)
-    found = _album_ids(conn, keys)
+    found = _album_ids(db, keys)
     new = [key for key in keys if key not in found]
     if new:
         rows = []
@@ -78,32 +87,28 @@ def link_albums(conn: Connection, firsts: dict[str, FirstTrack]) -> dict[str, in
             folder = album_folder(path)
             rows.append((key, album, albumartist, mbid, folder, display_path(folder), year, 0))
         marks = _marks([None] * (1 + len(_COLUMNS)))
-        conn.exec_driver_sql(
-            f"INSERT INTO albums (key, {', '.join(_COLUMNS)}) VALUES ({marks})", rows
-        )
-        found.update(_album_ids(conn, new))
+        db.executemany(f"INSERT INTO albums (key, {', '.join(_COLUMNS)}) VALUES ({marks})", rows)
+        found.update(_album_ids(db, new))
     return found
 
 
-def _album_ids(conn: Connection, keys: list[str]) -> dict[str, int]:
+def _album_ids(db: sqlite3.Connection, keys: list[str]) -> dict[str, int]:
     """The ids of the albums with these keys (those that exist), BATCH keys a query."""
     found: dict[str, int] = {}
     for start in range(0, len(keys), BATCH):
         chunk = keys[start : start + BATCH]
         found.update(
-            conn.exec_driver_sql(
-                f"SELECT key, id FROM albums WHERE key IN ({_marks(chunk)})", tuple(chunk)
-            ).all()
+            db.execute(f"SELECT key, id FROM albums WHERE key IN ({_marks(chunk)})", tuple(chunk))
         )
     return found
 
 
-def count_tracks(conn: Connection, ids: Iterable[int]) -> None:
+def count_tracks(db: sqlite3.Connection, ids: Iterable[int]) -> None:
     """Set the ``track_count`` of the albums ``ids`` to their present tracks."""
     wanted = sorted(set(ids))
     for start in range(0, len(wanted), BATCH):
         chunk = wanted[start : start + BATCH]
-        conn.exec_driver_sql(
+        db.execute(
             "UPDATE albums SET track_count = (SELECT count(*) FROM tracks "
             "WHERE tracks.album_id = albums.id AND tracks.missing = 0) "
             f"WHERE id IN ({_marks(chunk)})",
@@ -154,12 +159,12 @@ def _most_common(values: dict[str, list[int]]) -> str | None:
     return best
 
 
-def _tally(conn: Connection, where: str, params: tuple[Any, ...]) -> dict[str, _Tally]:
+def _tally(db: sqlite3.Connection, where: str, params: tuple[Any, ...]) -> dict[str, _Tally]:
     """One pass over the albums' present tracks: a GROUP BY on every column the rules read,
     so an album whose tracks agree is one row (four GROUP BYs, one per rule, cost 4x),
     and on the album id they have, so tracks already in their album are not rewritten."""
     tallies: dict[str, _Tally] = {}
-    for key, album, albumartist, artist, album_id, count, first, year in conn.exec_driver_sql(
+    for key, album, albumartist, artist, album_id, count, first, year in db.execute(
         "SELECT album_key, album, albumartist, artist, album_id, count(*), min(id), "
         f"min(NULLIF(year, 0)) FROM tracks WHERE {where} "
         "GROUP BY album_key, album, albumartist, artist, album_id",
@@ -187,12 +192,12 @@ def _tally(conn: Connection, where: str, params: tuple[Any, ...]) -> dict[str, _
     return tallies
 
 
-def _regroup(conn: Connection, chunk: list[str] | None) -> list[int]:
+def _regroup(db: sqlite3.Connection, chunk: list[str] | None) -> list[int]:
     """Regroup the albums of ``chunk`` (every album when None); returns their album ids."""
-    run = conn.exec_driver_sql
+    run = db.execute
     where = _present(chunk)
     params = () if chunk is None else tuple(chunk)
-    tallies = _tally(conn, where, params)
+    tallies = _tally(db, where, params)
     firsts: dict[int, tuple[bytes, str | None]] = {}  # the first track's path and MB id
     ids = [t.first for t in tallies.values()]
     for start in range(0, len(ids), BATCH):
@@ -225,15 +230,15 @@ def _regroup(conn: Connection, chunk: list[str] | None) -> list[int]:
             inserts.append((key, *values))
     if updates:
         sets = ", ".join(f"{c} = ?" for c in _COLUMNS)
-        run(f"UPDATE albums SET {sets} WHERE id = ?", updates)
+        db.executemany(f"UPDATE albums SET {sets} WHERE id = ?", updates)
     if inserts:
         marks = _marks([None] * (1 + len(_COLUMNS)))
-        run(f"INSERT INTO albums (key, {', '.join(_COLUMNS)}) VALUES ({marks})", inserts)
+        db.executemany(f"INSERT INTO albums (key, {', '.join(_COLUMNS)}) VALUES ({marks})", inserts)
     stale = [aid for aid, *_ in existing.values()]
     for start in range(0, len(stale), BATCH):  # their tracks' album_id is set NULL by the FK
         ids = stale[start : start + BATCH]
         run(f"DELETE FROM albums WHERE id IN ({_marks(ids)})", tuple(ids))
-    ids_of: dict[str, int] = dict(run(f"SELECT key, id FROM albums{mine}", params).all())
+    ids_of: dict[str, int] = dict(run(f"SELECT key, id FROM albums{mine}", params).fetchall())
     relink = [key for key, tally in tallies.items() if tally.linked != {ids_of[key]}]
     for start in range(0, len(relink), BATCH):  # every present track points at its album
         keys = relink[start : start + BATCH]
@@ -246,10 +251,10 @@ def _regroup(conn: Connection, chunk: list[str] | None) -> list[int]:
     return list(ids_of.values())
 
 
-def _rekey(conn: Connection) -> None:
+def _rekey(db: sqlite3.Connection) -> None:
     """Store the album key of every present track whose stored key is stale or missing (a
     library from before album keys were stored); the tracks are streamed, not all loaded."""
-    rows = conn.exec_driver_sql(
+    rows = db.execute(
         "SELECT id, path, album, mb_albumid, album_key FROM tracks "
         "WHERE missing = 0 AND album IS NOT NULL"
     )
@@ -259,11 +264,11 @@ def _rekey(conn: Connection) -> None:
         if key != stored:
             rekeyed.append((key, tid))
     for start in range(0, len(rekeyed), BATCH):
-        conn.exec_driver_sql(
+        db.executemany(
             "UPDATE tracks SET album_key = ? WHERE id = ?", rekeyed[start : start + BATCH]
         )
 
 
-def needs_full_regroup(session: Session) -> bool:
+def needs_full_regroup(db: sqlite3.Connection) -> bool:
     """Whether some present tracks have no stored album key yet (an upgraded library)."""
-    return session.connection().exec_driver_sql(UNKEYED_TRACK_SQL).first() is not None
+    return db.execute(UNKEYED_TRACK_SQL).fetchone() is not None

@@ -9,7 +9,7 @@ nothing read from a file is lost.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -29,9 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from libtool.db.connection import utcnow
 
 
 class Base(DeclarativeBase):
@@ -219,10 +217,6 @@ class ScanError(Base):
     size: Mapped[int | None] = mapped_column(BigInteger)
     mtime_ns: Mapped[int | None] = mapped_column(BigInteger)
     ctime_ns: Mapped[int | None] = mapped_column(BigInteger)
-
-
-#: Columns of ``tracks`` searched by bare words and kept in the FTS5 index.
-FTS_COLUMNS = ("title", "artist", "album", "albumartist", "composer", "genre")
 
 
 class PendingChange(Base):

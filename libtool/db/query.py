@@ -36,8 +36,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import InstrumentedAttribute
 
-from libtool.db.models import FTS_COLUMNS, Track
-from libtool.db.session import fold
+from libtool.db.fold import fold
+from libtool.db.fts import FTS_COLUMNS
+from libtool.db.models import Track
 from libtool.errors import UsageError
 from libtool.tags.fields import FIELD_BY_NAME, Kind, parse_bool
 

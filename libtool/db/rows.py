@@ -59,11 +59,6 @@ def scan_row(path: bytes, record: TrackRecord) -> ScanRow:
     return (path, display_path(path), key, *values)
 
 
-def sqlite_time(moment: datetime) -> str:
-    """A time as SQLAlchemy's SQLite DateTime stores it (UTC, no zone suffix)."""
-    return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
 _COLS = ", ".join(ROW_COLUMNS)
 #: The columns of INSERT_TRACKS' parameters: a ScanRow after four more.
 INSERT_COLUMNS: tuple[str, ...] = ("album_id", "root_id", "added_at", "scanned_at", *ROW_COLUMNS)

@@ -6,14 +6,13 @@ libtool is upgraded before it is used and a new one is created on first use.
 
 from __future__ import annotations
 
-import os
 import sqlite3
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
@@ -21,20 +20,9 @@ from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from libtool.db import SCHEMA_HEAD
-from libtool.db.fold import fold
+from libtool.db.connection import apply_pragmas, connect, exclusive, library_path, make_private
 from libtool.errors import DatabaseError
 from libtool.events import NEVER, Cancelled, CancelToken
-
-BUSY_TIMEOUT_MS = 10_000
-WAL_CHECKPOINT_PAGES = 10_000
-
-# The sqlite3 module binds an int, float, str or bytearray directly, but anything else,
-# None included, goes through its adapter lookup first, which for a type with no adapter
-# tries two attribute lookups before giving up. A scan's row has about 30 NULLs in its 63
-# columns, so that lookup was half the cost of inserting it. An adapter for None (that
-# answers None, bound as NULL just as before) is found at once; ``{}.get`` is a C function
-# that answers None for None. Measured: 32 -> 16 us per row inserted.
-sqlite3.register_adapter(type(None), cast("Callable[[None], None]", {}.get))
 
 
 def database_url(target: str, *, create_folder: bool = True) -> URL:
@@ -47,33 +35,11 @@ def database_url(target: str, *, create_folder: bool = True) -> URL:
             return make_url(target)
         except ArgumentError as exc:
             raise DatabaseError(f"not a database URL: {target}") from exc
-    path = Path(target).expanduser().absolute()
-    if path.is_dir():
-        raise DatabaseError(f"database path is a directory: {path}")
-    if not create_folder and not path.parent.is_dir():
-        raise DatabaseError(f"no such folder for the database: {path.parent}")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise DatabaseError(
-            f"cannot create the database folder {path.parent}: {exc.strerror}"
-        ) from exc
-    return URL.create("sqlite", database=str(path))
+    return URL.create("sqlite", database=str(library_path(target, create_folder=create_folder)))
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-    dbapi_conn.create_function("mlib_fold", 1, fold, deterministic=True)
-    cur = dbapi_conn.cursor()
-    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    # checkpoint (copy the WAL into the database) every ~40 MB instead of every 4 MB: a bulk
-    # scan rewrites the same index pages batch after batch, and each checkpoint wrote them
-    # all back and synced (0.3 CPU-s and seconds of I/O in a 100,000-file scan). Committed
-    # transactions are in the WAL either way, so a kill loses nothing more.
-    cur.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
-    cur.close()
+    apply_pragmas(dbapi_conn)
 
 
 def make_engine(url: str | URL) -> Engine:
@@ -190,34 +156,19 @@ class Library:
     def close(self) -> None:
         self.engine.dispose()
 
-    @contextmanager
-    def exclusive(self, what: str) -> Iterator[None]:
-        """One scan, write, undo or move at a time on this library (SQLite files only).
-
-        A lock file beside the database, never a second descriptor on the database
-        itself: closing one would drop SQLite's own POSIX locks.
-        """
+    def exclusive(self, what: str) -> AbstractContextManager[None]:
+        """One scan, write, undo or move at a time on this library (SQLite files only)."""
         database = self.engine.url.database
         if self.engine.dialect.name != "sqlite" or database in (None, "", ":memory:"):
-            yield
-            return
-        try:
-            import fcntl
-        except ImportError:  # no flock (Windows): SQLite's own locking still applies
-            yield
-            return
-        with open(f"{database}.lock", "a") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError as exc:
-                raise DatabaseError(
-                    f"another mlib command is changing this library; try the {what} again "
-                    "when it has finished"
-                ) from exc
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+            return nullcontext()
+        return exclusive(database, what)
+
+    def connect(self) -> sqlite3.Connection:
+        """A connection of its own on the driver, for the scanner (SQLite files only)."""
+        database = self.engine.url.database
+        if self.engine.dialect.name != "sqlite" or database in (None, "", ":memory:"):
+            raise DatabaseError("scanning needs a library in a SQLite file")
+        return connect(database)
 
 
 def open_library(target: str, *, upgrade: bool = True, create_folder: bool = True) -> Library:
@@ -241,14 +192,5 @@ def open_library(target: str, *, upgrade: bool = True, create_folder: bool = Tru
         reason = getattr(exc, "orig", None) or exc
         raise DatabaseError(f"cannot open the library database {target}: {reason}") from exc
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        _private(url.database)
+        make_private(url.database)
     return Library(engine, sessionmaker(engine, expire_on_commit=False))
-
-
-def _private(path: str) -> None:
-    """The library lists a person's files: keep it readable by its owner only."""
-    try:
-        if os.stat(path).st_mode & 0o077:
-            os.chmod(path, 0o600)
-    except OSError:
-        pass

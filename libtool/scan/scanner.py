@@ -5,29 +5,29 @@ in worker processes while this process, the single writer, commits every
 ``BATCH`` records, so a crash, kill or Ctrl-C keeps all work committed so far
 and the next run picks up from there. A root that is missing, unreadable or
 suddenly empty is never emptied in the database.
+
+It writes on the plain ``sqlite3`` driver (its own connection, from ``ScanDatabase``), so
+``mlib scan`` never imports SQLAlchemy: that import cost as much CPU as reading 1,000 files.
 """
 
 from __future__ import annotations
 
 import os
+import sqlite3
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
-
-from sqlalchemy import delete, insert, select, update
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
 from libtool.db.albums import (
     FirstTrack,
     count_tracks,
     link_albums,
     needs_full_regroup,
-    rebuild_albums,
+    regroup_albums,
 )
+from libtool.db.connection import ScanDatabase, sqlite_time, utcnow
 from libtool.db.fts import index_new_tracks, last_track_id
-from libtool.db.models import Root, ScanError, ScanRun, Track, utcnow
 from libtool.db.rows import (
     ALBUM_KEY_AT,
     INSERT_TRACKS,
@@ -35,9 +35,7 @@ from libtool.db.rows import (
     ROW_COLUMNS,
     UPDATE_TRACKS,
     ScanRow,
-    sqlite_time,
 )
-from libtool.db.session import Library
 from libtool.errors import UsageError
 from libtool.events import (
     NEVER,
@@ -64,7 +62,12 @@ class _Target:
     path: bytes
 
 
-def register_roots(session: Session, paths: Iterable[bytes]) -> list[_Target]:
+def root_paths(db: sqlite3.Connection) -> list[bytes]:
+    """The paths of the library's roots."""
+    return [path for (path,) in db.execute("SELECT path FROM roots ORDER BY id")]
+
+
+def register_roots(db: sqlite3.Connection, paths: Iterable[bytes]) -> list[_Target]:
     """Add roots for ``paths`` and return what to scan (the caller commits).
 
     A path inside an existing root scans that subtree of it; a new root that
@@ -74,32 +77,40 @@ def register_roots(session: Session, paths: Iterable[bytes]) -> list[_Target]:
     for path in paths:
         if not os.path.exists(path):
             raise UsageError(f"no such file or folder: {display_path(path)}")
-        roots = session.scalars(select(Root)).all()
+        roots = _roots(db)
         parent = next((r for r in roots if is_under(path, r.path)), None)
         if parent is not None:  # a folder or single files inside a root: rescan just those
-            targets.append(_Target(parent.id, path))
+            targets.append(_Target(parent.root_id, path))
             continue
         if not os.path.isdir(path):
             raise UsageError(
                 f"{display_path(path)} is not inside a library root: scan its folder "
                 "to add one (mlib scan FOLDER), then scan files in it on their own"
             )
-        root = Root(path=path, path_text=display_path(path))
-        session.add(root)
-        session.flush()
+        cursor = db.execute(
+            "INSERT INTO roots (path, path_text, added_at) VALUES (?, ?, ?)",
+            (path, display_path(path), sqlite_time(utcnow())),
+        )
+        root_id = cursor.lastrowid
+        assert root_id is not None
         for inner in roots:
             if is_under(inner.path, path):
-                session.execute(
-                    update(Track).where(Track.root_id == inner.id).values(root_id=root.id)
+                db.execute(
+                    "UPDATE tracks SET root_id = ? WHERE root_id = ?", (root_id, inner.root_id)
                 )
-                session.delete(inner)
-        targets.append(_Target(root.id, path))
-    session.flush()
+                db.execute("DELETE FROM roots WHERE id = ?", (inner.root_id,))
+        targets.append(_Target(root_id, path))
     return targets
 
 
+def _roots(db: sqlite3.Connection) -> list[_Target]:
+    return [
+        _Target(rid, path) for rid, path in db.execute("SELECT id, path FROM roots ORDER BY id")
+    ]
+
+
 def scan(
-    library: Library,
+    library: ScanDatabase,
     paths: Iterable[str | bytes] = (),
     *,
     full: bool = False,
@@ -125,73 +136,96 @@ def scan(
         post(Progress(phase, done, total if phase != "walk" else None))
 
     patterns = tuple(ignore)
-    with library.exclusive("scan"), library.session() as session:
-        wanted = [normalise_root(p) for p in paths]
-        if wanted:
-            targets = register_roots(session, wanted)
-            session.commit()
-        else:
-            targets = [_Target(r.id, r.path) for r in session.scalars(select(Root)).all()]
-        # an interrupted or killed run may have committed tracks without grouping them
-        last = session.scalar(select(ScanRun.status).order_by(ScanRun.id.desc()).limit(1))
-        session.execute(
-            update(ScanRun).where(ScanRun.status == "running").values(status="interrupted")
-        )
-        run = ScanRun(full=full)
-        session.add(run)
-        session.commit()
-        summary.run_id = run.id
-        failed = set(session.scalars(select(ScanError.path)))
-        writer = _Writer(session, run.id, summary, post, failed)
-        ahead = dict(prefetched or {})
+    with library.exclusive("scan"):
+        db = library.connect()
         try:
-            for target in targets:
-                early = ahead.pop(target.path, None)
-                _scan_target(session, target, writer, full, jobs, patterns, report, summary, early)
-            for unused in ahead.values():
-                unused.close()
-            writer.flush()
-            if last not in (None, "complete") or needs_full_regroup(session):
-                rebuild_albums(session)  # after a killed run, or in an upgraded library
-            elif writer.keys - {None}:
-                rebuild_albums(session, writer.keys)
-        except Cancelled:  # at a safe point: nothing is half-saved
-            summary.interrupted = True
-            writer.flush()
-        except KeyboardInterrupt:
-            summary.interrupted = True
-            # the interrupted statement may have left its connection mid-transaction,
-            # holding the write lock: drop it, then save what is buffered on a fresh one
-            session.invalidate()
-            try:
-                writer.flush_after_interrupt()
-            except SQLAlchemyError:
-                session.rollback()
-                summary.notes.append(
-                    "the batch being saved when interrupted was lost; the next scan reads it again"
-                )
-        summary.seconds = time.perf_counter() - started
-        session.execute(
-            update(ScanRun)
-            .where(ScanRun.id == run.id)
-            .values(
-                status="interrupted" if summary.interrupted else "complete",
-                finished_at=utcnow(),
-                added=summary.added,
-                updated=summary.updated,
-                missing=summary.missing,
-                unchanged=summary.unchanged,
-                errors=summary.errors,
-                seconds=summary.seconds,
-                notes="\n".join(summary.notes) or None,
+            wanted = [normalise_root(p) for p in paths]
+            if wanted:
+                targets = register_roots(db, wanted)
+                db.commit()
+            else:
+                targets = _roots(db)
+            # an interrupted or killed run may have committed tracks without grouping them
+            row = db.execute("SELECT status FROM scan_runs ORDER BY id DESC LIMIT 1").fetchone()
+            last: str | None = row[0] if row else None
+            db.execute("UPDATE scan_runs SET status = 'interrupted' WHERE status = 'running'")
+            run_id = db.execute(
+                "INSERT INTO scan_runs (started_at, status, full, added, updated, missing, "
+                "unchanged, errors) VALUES (?, 'running', ?, 0, 0, 0, 0, 0)",
+                (sqlite_time(utcnow()), int(full)),
+            ).lastrowid
+            assert run_id is not None
+            db.commit()
+            summary.run_id = run_id
+            failed = {path for (path,) in db.execute("SELECT path FROM scan_errors")}
+            writer = _Writer(db, run_id, summary, post, failed, reconnect=library.connect)
+            _scan_all(writer, targets, last, full, jobs, patterns, report, prefetched)
+            db = writer.db  # a fresh one after Ctrl-C
+            summary.seconds = time.perf_counter() - started
+            db.execute(
+                "UPDATE scan_runs SET status = ?, finished_at = ?, added = ?, updated = ?, "
+                "missing = ?, unchanged = ?, errors = ?, seconds = ?, notes = ? WHERE id = ?",
+                (
+                    "interrupted" if summary.interrupted else "complete",
+                    sqlite_time(utcnow()),
+                    summary.added,
+                    summary.updated,
+                    summary.missing,
+                    summary.unchanged,
+                    summary.errors,
+                    summary.seconds,
+                    "\n".join(summary.notes) or None,
+                    run_id,
+                ),
             )
-        )
-        session.commit()
+            db.commit()
+        finally:
+            db.close()
     return summary
 
 
+def _scan_all(
+    writer: _Writer,
+    targets: list[_Target],
+    last: str | None,
+    full: bool,
+    jobs: int | None,
+    patterns: tuple[str, ...],
+    report: ProgressCallback,
+    prefetched: Mapping[bytes, TargetReading] | None,
+) -> None:
+    """Scan every target, then regroup the albums touched; a stop keeps what was read."""
+    summary = writer.summary
+    ahead = dict(prefetched or {})
+    try:
+        for target in targets:
+            early = ahead.pop(target.path, None)
+            _scan_target(target, writer, full, jobs, patterns, report, summary, early)
+        for unused in ahead.values():
+            unused.close()
+        writer.flush()
+        if last not in (None, "complete") or needs_full_regroup(writer.db):
+            regroup_albums(writer.db)  # after a killed run, or in an upgraded library
+        elif writer.keys - {None}:
+            regroup_albums(writer.db, writer.keys)
+    except Cancelled:  # at a safe point: nothing is half-saved
+        summary.interrupted = True
+        writer.flush()
+    except KeyboardInterrupt:
+        summary.interrupted = True
+        # the interrupted statement may have left its connection mid-transaction,
+        # holding the write lock: drop it, then save what is buffered on a fresh one
+        writer.reconnect()
+        try:
+            writer.flush_after_interrupt()
+        except sqlite3.Error:
+            writer.db.rollback()
+            summary.notes.append(
+                "the batch being saved when interrupted was lost; the next scan reads it again"
+            )
+
+
 def _scan_target(
-    session: Session,
     target: _Target,
     writer: _Writer,
     full: bool,
@@ -201,10 +235,10 @@ def _scan_target(
     summary: ScanSummary,
     prefetched: TargetReading | None = None,
 ) -> None:
-    # plain tuples, not SQLAlchemy rows: a rescan of a big library holds one per track
+    db = writer.db
     stamps: dict[bytes, tuple[Stamp, bool]] = {}
     known: dict[bytes, tuple[int, str | None]] = {}  # path -> (track id, album key)
-    for tid, path, size, mtime_ns, ctime_ns, missing, key in session.connection().exec_driver_sql(
+    for tid, path, size, mtime_ns, ctime_ns, missing, key in db.execute(
         "SELECT id, path, size, mtime_ns, ctime_ns, missing, album_key FROM tracks "
         "WHERE root_id = ?",
         (target.root_id,),
@@ -215,13 +249,11 @@ def _scan_target(
     present = sum(1 for _, missing in stamps.values() if not missing)
     shown = display_path(target.path)
     failed = {
-        row.path: (row.size, row.mtime_ns, row.ctime_ns)
-        for row in session.execute(
-            select(ScanError.path, ScanError.size, ScanError.mtime_ns, ScanError.ctime_ns).where(
-                ScanError.size.is_not(None)
-            )
+        path: (size, mtime_ns, ctime_ns)
+        for path, size, mtime_ns, ctime_ns in db.execute(
+            "SELECT path, size, mtime_ns, ctime_ns FROM scan_errors WHERE size IS NOT NULL"
         )
-        if is_under(row.path, target.path)
+        if is_under(path, target.path)
     }
     if prefetched is not None and (stamps or failed):  # read ahead as if all were new: not so
         prefetched.close()
@@ -274,32 +306,39 @@ def _scan_target(
     summary.errors += len(reading.still_failing)
     for start in range(0, len(reading.still_failing), BATCH):
         chunk = reading.still_failing[start : start + BATCH]
-        session.execute(
-            update(ScanError).where(ScanError.path.in_(chunk)).values(run_id=writer.run_id)
+        db.execute(
+            f"UPDATE scan_errors SET run_id = ? WHERE path IN ({_marks(chunk)})",
+            (writer.run_id, *chunk),
         )
-    now = utcnow()
+    now = sqlite_time(utcnow())
     vanished = gone(stamps, reading.seen, walk.unreadable)
     if vanished:
         for start in range(0, len(vanished), BATCH):
             ids = [known[path][0] for path in vanished[start : start + BATCH]]
-            session.execute(
-                update(Track).where(Track.id.in_(ids)).values(missing=True, missing_since=now)
+            db.execute(
+                f"UPDATE tracks SET missing = 1, missing_since = ? WHERE id IN ({_marks(ids)})",
+                (now, *ids),
             )
         summary.missing += len(vanished)
         writer.keys.update(known[path][1] for path in vanished)
     # errors from earlier runs that this walk did not report again are stale (the file
     # was fixed, removed or restored unchanged), unless their folder could not be read
-    earlier = ScanError.run_id.is_distinct_from(writer.run_id)
     stale = [
-        row.id
-        for row in session.execute(select(ScanError.id, ScanError.path).where(earlier))
-        if is_under(row.path, target.path)
-        and not any(is_under(row.path, d) for d in walk.unreadable)
+        eid
+        for eid, path in db.execute(
+            "SELECT id, path FROM scan_errors WHERE run_id IS NOT ?", (writer.run_id,)
+        )
+        if is_under(path, target.path) and not any(is_under(path, d) for d in walk.unreadable)
     ]
     for start in range(0, len(stale), BATCH):
-        session.execute(delete(ScanError).where(ScanError.id.in_(stale[start : start + BATCH])))
-    session.execute(update(Root).where(Root.id == target.root_id).values(last_scan_at=now))
-    session.commit()
+        ids = stale[start : start + BATCH]
+        db.execute(f"DELETE FROM scan_errors WHERE id IN ({_marks(ids)})", tuple(ids))
+    db.execute("UPDATE roots SET last_scan_at = ? WHERE id = ?", (now, target.root_id))
+    writer.commit()
+
+
+def _marks(values: list[Any]) -> str:
+    return ", ".join("?" * len(values))
 
 
 def _stamp(path: bytes) -> Stamp | None:
@@ -316,7 +355,7 @@ class _Writer:
 
     Rows arrive ready (``libtool.db.rows.scan_row``), so a batch is one ``executemany``
     on the driver, then one statement that adds the new rows to the FTS index, then the
-    commit: nothing per row goes through SQLAlchemy.
+    commit.
 
     Each row is stored with the id of its album (by album key), found once per key or
     made in the batch's transaction as a provisional album (``link_albums``), and the
@@ -327,19 +366,21 @@ class _Writer:
 
     def __init__(
         self,
-        session: Session,
+        db: sqlite3.Connection,
         run_id: int,
         summary: ScanSummary,
         events: EventSink = ignore,
         failed: set[bytes] | None = None,
+        reconnect: Callable[[], sqlite3.Connection] | None = None,
     ) -> None:
-        self.session = session
+        self.db = db
+        self._connect = reconnect
         self.events = events
         self.run_id = run_id
         self.summary = summary
         self.inserts: list[tuple[Any, ...]] = []  # (root_id, added_at, scanned_at, *row)
         self.updates: list[tuple[Any, ...]] = []  # (scanned_at, *row, track id)
-        self.errors: dict[bytes, dict[str, Any]] = {}
+        self.errors: dict[bytes, tuple[Any, ...]] = {}
         self.keys: set[str | None] = set()  # albums touched by this scan
         self.album_ids: dict[str, int] = {}  # album key -> album id, looked up or made
         self.uncommitted: list[str] = []  # keys of album_ids made in the open batch
@@ -360,16 +401,16 @@ class _Writer:
     def error(self, path: bytes, kind: str, message: str, stamp: Stamp | None = None) -> None:
         """Record why ``path`` failed; its ``stamp`` lets later scans skip it while unchanged."""
         size, mtime_ns, ctime_ns = stamp or (None, None, None)
-        self.errors[path] = dict(
-            path=path,
-            path_text=display_path(path),
-            kind=kind,
-            message=message,
-            run_id=self.run_id,
-            at=utcnow(),
-            size=size,
-            mtime_ns=mtime_ns,
-            ctime_ns=ctime_ns,
+        self.errors[path] = (
+            path,
+            display_path(path),
+            kind,
+            message,
+            self.run_id,
+            sqlite_time(utcnow()),
+            size,
+            mtime_ns,
+            ctime_ns,
         )
         self.failed.add(path)
         self.summary.errors += 1
@@ -380,63 +421,86 @@ class _Writer:
         if len(self.inserts) + len(self.updates) + len(self.errors) >= BATCH:
             self.flush()
 
+    def commit(self) -> None:
+        self.db.commit()
+
+    def reconnect(self) -> None:
+        """Drop the connection (rolling back what it had not committed) for a fresh one."""
+        if self._connect is None:
+            self.db.rollback()
+            return
+        self.db.close()
+        self.db = self._connect()
+
     def flush_after_interrupt(self) -> None:
         """Write what is buffered after Ctrl-C, which may have landed mid-flush: the
         batch may be uncommitted (rolled back here) or committed (its inserts are dropped)."""
-        self.session.rollback()
+        self.db.rollback()
         for key in self.uncommitted:  # rolled back, or committed: looked up again
             self.album_ids.pop(key, None)
         self.uncommitted = []
         if self.inserts:
             paths = [r[_INSERT_PATH] for r in self.inserts]
-            done = set(self.session.scalars(select(Track.path).where(Track.path.in_(paths))))
+            done: set[bytes] = set()
+            for start in range(0, len(paths), BATCH):
+                chunk = paths[start : start + BATCH]
+                done.update(
+                    p
+                    for (p,) in self.db.execute(
+                        f"SELECT path FROM tracks WHERE path IN ({_marks(chunk)})", tuple(chunk)
+                    )
+                )
             self.inserts = [r for r in self.inserts if r[_INSERT_PATH] not in done]
         self.flush()
 
     def flush(self) -> None:
         if not (self.inserts or self.updates or self.errors):
             return
-        session = self.session
-        conn = session.connection()
-        ids = self._link_albums(conn)
+        db = self.db
+        ids = self._link_albums(db)
         touched = set(ids.get(r[_INSERT_KEY]) for r in self.inserts)
         if self.inserts:
-            after = last_track_id(session)
-            conn.exec_driver_sql(
-                INSERT_TRACKS, [(ids.get(r[_INSERT_KEY]), *r) for r in self.inserts]
-            )
-            index_new_tracks(session, after)
+            after = last_track_id(db)
+            db.executemany(INSERT_TRACKS, [(ids.get(r[_INSERT_KEY]), *r) for r in self.inserts])
+            index_new_tracks(db, after)
         if self.updates:
             for start in range(0, len(self.updates), BATCH):  # the albums they may leave
                 tids = [r[-1] for r in self.updates[start : start + BATCH]]
                 touched.update(
                     aid
-                    for (aid,) in conn.exec_driver_sql(
-                        f"SELECT DISTINCT album_id FROM tracks WHERE id IN "
-                        f"({', '.join('?' * len(tids))})",
+                    for (aid,) in db.execute(
+                        f"SELECT DISTINCT album_id FROM tracks WHERE id IN ({_marks(tids)})",
                         tuple(tids),
                     )
                 )
             touched.update(ids.get(r[_UPDATE_KEY]) for r in self.updates)
-            conn.exec_driver_sql(
-                UPDATE_TRACKS, [(ids.get(r[_UPDATE_KEY]), *r) for r in self.updates]
-            )
-        count_tracks(conn, (aid for aid in touched if aid is not None))
+            db.executemany(UPDATE_TRACKS, [(ids.get(r[_UPDATE_KEY]), *r) for r in self.updates])
+        count_tracks(db, (aid for aid in touched if aid is not None))
         if self.failed:  # files that read now, after failing before, lose their error
             done = [r[_INSERT_PATH] for r in self.inserts]
             done += [r[_UPDATE_PATH] for r in self.updates]
             cleared = [p for p in done if p in self.failed]
-            if cleared:
-                session.execute(delete(ScanError).where(ScanError.path.in_(cleared)))
+            self._delete_errors(cleared)
         if self.errors:
-            session.execute(delete(ScanError).where(ScanError.path.in_(list(self.errors))))
-            session.execute(insert(ScanError), list(self.errors.values()))
-        session.commit()
+            self._delete_errors(list(self.errors))
+            db.executemany(
+                "INSERT INTO scan_errors (path, path_text, kind, message, run_id, at, size, "
+                "mtime_ns, ctime_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                list(self.errors.values()),
+            )
+        self.commit()
         self.uncommitted = []
         self.inserts, self.updates, self.errors = [], [], {}
         self.now = sqlite_time(utcnow())
 
-    def _link_albums(self, conn: Any) -> dict[str, int]:
+    def _delete_errors(self, paths: list[bytes]) -> None:
+        for start in range(0, len(paths), BATCH):
+            chunk = paths[start : start + BATCH]
+            self.db.execute(
+                f"DELETE FROM scan_errors WHERE path IN ({_marks(chunk)})", tuple(chunk)
+            )
+
+    def _link_albums(self, db: sqlite3.Connection) -> dict[str, int]:
         """Album key -> album id for every row of the batch (``album_ids``, completed)."""
         ids = self.album_ids
         firsts: dict[str, FirstTrack] = {}
@@ -452,7 +516,7 @@ class _Writer:
                         r[at + _YEAR_AT] or None,
                     )
         if firsts:
-            found = link_albums(conn, firsts)
+            found = link_albums(db, firsts)
             ids.update(found)
             self.uncommitted += found
         return ids

@@ -18,6 +18,7 @@ from libtool.events import NEVER, CancelToken, EventSink, Note, ignore
 from libtool.scan.walk import ScanSummary
 
 if TYPE_CHECKING:
+    from libtool.db.connection import ScanDatabase as ScanDatabase
     from libtool.db.session import Library
     from libtool.scan.pipeline import TargetReading
 
@@ -31,6 +32,18 @@ def open_settings_library(settings: Settings) -> Library:
     return open_library(settings.database, create_folder=default)
 
 
+def open_scan_database(settings: Settings) -> ScanDatabase:
+    """The library the settings name, opened for a scan alone: a plain library file opens
+    without SQLAlchemy (``libtool.db.connection``), a URL through ``open_settings_library``."""
+    from libtool.config import default_database_path
+    from libtool.db.connection import open_library_file
+
+    if database_file(settings.database) is None:
+        return open_settings_library(settings)
+    default = settings.database == str(default_database_path())
+    return open_library_file(settings.database, create_folder=default)
+
+
 def database_file(database: str) -> Path | None:
     """The library's file when it is a plain SQLite path (the fast path needs one)."""
     if "://" in database:
@@ -40,7 +53,7 @@ def database_file(database: str) -> Path | None:
 
 def scan(
     settings: Settings,
-    library: Callable[[], Library],
+    library: Callable[[], ScanDatabase],
     paths: Sequence[str | bytes] = (),
     *,
     full: bool = False,
@@ -71,7 +84,7 @@ def scan(
 
 def _scan(
     settings: Settings,
-    library: Callable[[], Library],
+    library: Callable[[], ScanDatabase],
     paths: Sequence[str | bytes],
     configured: tuple[str, ...],
     full: bool,
@@ -80,26 +93,25 @@ def _scan(
     cancel: CancelToken,
     ahead: dict[bytes, TargetReading],
 ) -> ScanSummary:
-    from sqlalchemy import select
-
-    from libtool.db.models import Root
-    from libtool.scan.scanner import normalise_root, register_roots
+    from libtool.scan.scanner import normalise_root, register_roots, root_paths
     from libtool.scan.scanner import scan as run_scan
 
     lib = library()
     if not paths:
-        with lib.session() as session:
-            known = list(session.scalars(select(Root.path)))
-        new = [r for r in configured if normalise_root(r) not in known]
-        for absent in [r for r in new if not os.path.isdir(r)]:
-            events(Note(f"configured root {safe_text(absent)} is missing; skipped"))
-            new.remove(absent)
-        if not known and not new:
-            raise UsageError("no library roots yet: give a folder, e.g. mlib scan ~/Music")
-        if new:  # register config roots once; the scan below then covers every root
-            with lib.session() as session:
-                register_roots(session, [normalise_root(r) for r in new])
-                session.commit()
+        db = lib.connect()
+        try:
+            known = root_paths(db)
+            new = [r for r in configured if normalise_root(r) not in known]
+            for absent in [r for r in new if not os.path.isdir(r)]:
+                events(Note(f"configured root {safe_text(absent)} is missing; skipped"))
+                new.remove(absent)
+            if not known and not new:
+                raise UsageError("no library roots yet: give a folder, e.g. mlib scan ~/Music")
+            if new:  # register config roots once; the scan below then covers every root
+                register_roots(db, [normalise_root(r) for r in new])
+                db.commit()
+        finally:
+            db.close()
     return run_scan(
         lib,
         list(paths),

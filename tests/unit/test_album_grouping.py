@@ -220,7 +220,7 @@ def test_a_scan_stores_tracks_in_their_albums_and_the_regroup_follows_the_rules(
     for _round in range(6):
         known = {t.id: (t.path, t.album_key) for t in tracks_of(library)}
         with library.session() as session:
-            writer = scan_mod._Writer(session, 0, ScanSummary())
+            writer = scan_mod._Writer(library.connect(), 0, ScanSummary())
             for tid in rng.sample(sorted(known), min(len(known), 20)):  # retagged
                 path, old_key = known[tid]
                 spec = random_track(rng, 0) | {"path": path}
@@ -231,6 +231,7 @@ def test_a_scan_stores_tracks_in_their_albums_and_the_regroup_follows_the_rules(
                 spec = random_track(rng, n)
                 writer.record(root_id, scan_row(spec["path"], record_of(spec)), None)
             writer.flush()
+            writer.db.close()
             assert_linked(library)
             del album_writes[:]
             rebuild_albums(session, writer.keys)
