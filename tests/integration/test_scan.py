@@ -27,6 +27,7 @@ from sqlalchemy import delete, select, update
 
 import libtool.scan.pipeline as pipeline
 import libtool.scan.scanner as scan_mod
+from libtool.db import SCHEMA_HEAD
 from libtool.db.models import Album, Root, ScanError, ScanRun, Track
 from libtool.db.session import Library, open_library
 from libtool.events import CancelToken
@@ -1245,3 +1246,28 @@ def test_a_read_ahead_is_not_used_for_a_folder_that_has_tracks(
 
     assert counts(summary) == (0, 0, 0, len(files), 0)
     assert ahead._stop.is_set()  # closed, not left reading
+
+
+def test_a_scan_upgrades_an_older_library_first(audio: AudioFactory, tmp_path: Path) -> None:
+    """A library file at an older schema is migrated by ``mlib scan`` (through Alembic),
+    then scanned on the driver: its tracks are kept and new files are added."""
+    from alembic import command
+
+    from libtool.db.session import alembic_config
+
+    root = tmp_path / "music"
+    make(audio, root / "old.mp3", title="Old", album="A")
+    db = tmp_path / "old.db"
+    assert run_cli("scan", "-j", "1", str(root), db=db).returncode == 0
+    library = open_library(str(db))
+    command.downgrade(alembic_config(library.engine), "0009")
+    library.close()
+    assert sqlite_scalar(db, "SELECT version_num FROM alembic_version") == "0009"
+
+    make(audio, root / "new.mp3", title="New", album="A")
+    result = run_cli("scan", "-j", "1", db=db)
+    assert result.returncode == 0, result.stderr
+    assert sqlite_scalar(db, "SELECT version_num FROM alembic_version") == SCHEMA_HEAD
+    assert sqlite_scalar(db, "SELECT count(*) FROM tracks WHERE missing = 0") == 2
+    listed = run_cli("ls", "-f", "$title", db=db).stdout.split()
+    assert sorted(listed) == ["New", "Old"]
