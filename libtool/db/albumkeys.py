@@ -22,17 +22,22 @@ def album_key(path: bytes, album: str | None, mb_albumid: str | None) -> str | N
         return None
     if mb_albumid:
         return f"mb:{mb_albumid}"
-    return "dir:" + hashlib.sha1(album_folder(path) + b"\0" + _folded(album)).hexdigest()
+    return _folder_key(os.path.dirname(path), album)
 
 
-@lru_cache(maxsize=4096)  # an album's tracks are read one after another: the name repeats
-def _folded(album: str) -> bytes:
-    return (fold(album) or "").encode("utf-8", "surrogatepass")
+@lru_cache(maxsize=4096)  # an album's tracks are read one after another: both repeat
+def _folder_key(parent: bytes, album: str) -> str:
+    """The key of ``album`` for the files in the folder ``parent``."""
+    folded = (fold(album) or "").encode("utf-8", "surrogatepass")
+    return "dir:" + hashlib.sha1(_album_folder_of(parent) + b"\0" + folded).hexdigest()
 
 
 def album_folder(path: bytes) -> bytes:
     """The folder that holds an album: a 'CD1'/'Disc 2' subfolder counts as its parent."""
-    folder = os.path.dirname(path)
-    if _DISC_FOLDER.match(os.path.basename(folder)):
-        folder = os.path.dirname(folder)
-    return folder
+    return _album_folder_of(os.path.dirname(path))
+
+
+def _album_folder_of(parent: bytes) -> bytes:
+    if _DISC_FOLDER.match(os.path.basename(parent)):
+        return os.path.dirname(parent)
+    return parent

@@ -10,6 +10,8 @@ them; a write or undo updates its one row through the ORM (``track_values``).
 from __future__ import annotations
 
 import json
+import json.encoder
+from collections.abc import Callable
 from datetime import UTC, datetime
 from operator import attrgetter
 from typing import Any
@@ -19,6 +21,36 @@ from libtool.pathutil import display_path
 from libtool.tags.record import RECORD_FIELDS, TrackRecord
 
 _record_values = attrgetter(*RECORD_FIELDS)
+
+
+def _json_encoder() -> Callable[[Any], str]:
+    """``json.dumps`` with its default settings, the same text, about twice as fast.
+
+    ``json.dumps`` builds a new C encoder on every call, which cost more than the
+    encoding of a track's few tags (10 us a file, out of ~25 for its whole row); this
+    builds one and keeps it. Without the circular-reference check: tag values are lists
+    of strings, never cyclic. Where the C encoder is missing, ``json.dumps`` itself.
+    """
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return json.dumps
+    defaults = json.JSONEncoder()
+    encode = make(
+        None,  # markers: no circular-reference check
+        defaults.default,
+        json.encoder.encode_basestring_ascii,
+        None,  # indent
+        defaults.key_separator,
+        defaults.item_separator,
+        defaults.sort_keys,
+        defaults.skipkeys,
+        defaults.allow_nan,
+    )
+    return lambda value: "".join(encode(value, 0))
+
+
+#: The JSON text of a tag dict, exactly as ``json.dumps`` writes it (and SQLAlchemy stores).
+dumps = _json_encoder()
 
 
 def track_values(path: bytes, record: TrackRecord) -> dict[str, Any]:
@@ -53,8 +85,8 @@ def scan_row(path: bytes, record: TrackRecord) -> ScanRow:
     values[_HAS_PICTURE_AT] = int(record.has_picture)  # sqlite3 binds an int faster
     if record.compilation is not None:
         values[_COMPILATION_AT] = int(record.compilation)
-    values[_TAGS_AT] = json.dumps(record.tags)
-    values[_EXTRAS_AT] = json.dumps(record.extras) if record.extras else "{}"
+    values[_TAGS_AT] = dumps(record.tags)
+    values[_EXTRAS_AT] = dumps(record.extras) if record.extras else "{}"
     key = album_key(path, record.album, record.mb_albumid)
     return (path, display_path(path), key, *values)
 

@@ -129,3 +129,35 @@ def test_booleans_reach_the_driver_as_integers() -> None:
     for name in ("has_picture", "compilation"):
         value = row[INSERT_COLUMNS.index(name) - 4]
         assert type(value) is int and value == int(getattr(rec, name))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {},
+        {"title": ["x"], "artist": ["a", "b"]},
+        {"comment": HOSTILE, "bad": ["\udcff\udc80 surrogates", "\x00\x7f\u2028"]},
+        {"nested": {"list": [1, 2.5, -0.0, 10**30, None, True, False]}, "": [""]},
+        {"nan": [float("nan"), float("inf"), float("-inf")]},
+        ["top", "level", "list"],
+        "plain text",
+    ],
+)
+def test_the_kept_json_encoder_writes_what_json_dumps_writes(value: Any) -> None:
+    import json
+
+    from libtool.db.rows import dumps
+
+    assert dumps(value) == json.dumps(value)
+
+
+def test_the_kept_json_encoder_refuses_what_json_dumps_refuses() -> None:
+    import json
+
+    from libtool.db.rows import dumps
+
+    for bad in ({"x": b"bytes"}, {"x": {1, 2}}, {("tuple", "key"): 1}):
+        with pytest.raises(TypeError):
+            json.dumps(bad)
+        with pytest.raises(TypeError):
+            dumps(bad)
