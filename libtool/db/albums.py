@@ -3,7 +3,8 @@
 Albums are keyed by MusicBrainz album id, or else by album name and folder (a
 ``CD1``/``Disc 2`` subfolder counts as its parent). Scans, writes and moves
 regroup only the albums they touched, in SQL, without loading the tracks. These
-helpers never commit: the caller that opened the session owns the transaction.
+helpers take the driver's connection and never commit: the caller owns the transaction
+(a session's, through ``rebuild_albums``, or the scanner's own connection).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from libtool.db import UNKEYED_TRACK_SQL
 from libtool.db.albumkeys import album_folder, album_key
+from libtool.db.connection import marks
 from libtool.pathutil import display_path
 
 if TYPE_CHECKING:
@@ -61,7 +63,7 @@ def regroup_albums(db: sqlite3.Connection, keys: Iterable[str | None] | None = N
     else:  # only tracks that left one of the albums regrouped here
         for start in range(0, len(regrouped), BATCH):
             ids = regrouped[start : start + BATCH]
-            db.execute(f"{left} AND album_id IN ({_marks(ids)})", tuple(ids))
+            db.execute(f"{left} AND album_id IN ({marks(ids)})", tuple(ids))
 
 
 #: What the writer of a scan knows of a new album from its first track: (path, album,
@@ -86,8 +88,8 @@ def link_albums(db: sqlite3.Connection, firsts: dict[str, FirstTrack]) -> dict[s
             path, album, albumartist, mbid, year = firsts[key]
             folder = album_folder(path)
             rows.append((key, album, albumartist, mbid, folder, display_path(folder), year, 0))
-        marks = _marks([None] * (1 + len(_COLUMNS)))
-        db.executemany(f"INSERT INTO albums (key, {', '.join(_COLUMNS)}) VALUES ({marks})", rows)
+        places = marks([None] * (1 + len(_COLUMNS)))
+        db.executemany(f"INSERT INTO albums (key, {', '.join(_COLUMNS)}) VALUES ({places})", rows)
         found.update(_album_ids(db, new))
     return found
 
@@ -98,7 +100,7 @@ def _album_ids(db: sqlite3.Connection, keys: list[str]) -> dict[str, int]:
     for start in range(0, len(keys), BATCH):
         chunk = keys[start : start + BATCH]
         found.update(
-            db.execute(f"SELECT key, id FROM albums WHERE key IN ({_marks(chunk)})", tuple(chunk))
+            db.execute(f"SELECT key, id FROM albums WHERE key IN ({marks(chunk)})", tuple(chunk))
         )
     return found
 
@@ -111,13 +113,9 @@ def count_tracks(db: sqlite3.Connection, ids: Iterable[int]) -> None:
         db.execute(
             "UPDATE albums SET track_count = (SELECT count(*) FROM tracks "
             "WHERE tracks.album_id = albums.id AND tracks.missing = 0) "
-            f"WHERE id IN ({_marks(chunk)})",
+            f"WHERE id IN ({marks(chunk)})",
             tuple(chunk),
         )
-
-
-def _marks(values: list[Any]) -> str:
-    return ", ".join("?" * len(values))
 
 
 def _present(chunk: list[str] | None, t: str = "") -> str:
@@ -128,7 +126,7 @@ def _present(chunk: list[str] | None, t: str = "") -> str:
     scan of the whole table, and the regrouping of 100,000 tracks into seconds.
     """
     where = f"+{t}missing = 0 AND {t}album IS NOT NULL AND {t}album_key IS NOT NULL"
-    return where if chunk is None else f"{where} AND {t}album_key IN ({_marks(chunk)})"
+    return where if chunk is None else f"{where} AND {t}album_key IN ({marks(chunk)})"
 
 
 _COLUMNS = ("album", "albumartist", "mb_albumid", "folder", "folder_text", "year", "track_count")
@@ -203,10 +201,10 @@ def _regroup(db: sqlite3.Connection, chunk: list[str] | None) -> list[int]:
     for start in range(0, len(ids), BATCH):
         some = ids[start : start + BATCH]
         for tid, path, mbid in run(
-            f"SELECT id, path, mb_albumid FROM tracks WHERE id IN ({_marks(some)})", tuple(some)
+            f"SELECT id, path, mb_albumid FROM tracks WHERE id IN ({marks(some)})", tuple(some)
         ):
             firsts[tid] = (path, mbid)
-    mine = "" if chunk is None else f" WHERE key IN ({_marks(chunk)})"
+    mine = "" if chunk is None else f" WHERE key IN ({marks(chunk)})"
     existing: dict[str, tuple[Any, ...]] = {  # key -> (id, *_COLUMNS)
         row[0]: tuple(row[1:])
         for row in run(f"SELECT key, id, {', '.join(_COLUMNS)} FROM albums{mine}", params)
@@ -232,12 +230,14 @@ def _regroup(db: sqlite3.Connection, chunk: list[str] | None) -> list[int]:
         sets = ", ".join(f"{c} = ?" for c in _COLUMNS)
         db.executemany(f"UPDATE albums SET {sets} WHERE id = ?", updates)
     if inserts:
-        marks = _marks([None] * (1 + len(_COLUMNS)))
-        db.executemany(f"INSERT INTO albums (key, {', '.join(_COLUMNS)}) VALUES ({marks})", inserts)
+        places = marks([None] * (1 + len(_COLUMNS)))
+        db.executemany(
+            f"INSERT INTO albums (key, {', '.join(_COLUMNS)}) VALUES ({places})", inserts
+        )
     stale = [aid for aid, *_ in existing.values()]
     for start in range(0, len(stale), BATCH):  # their tracks' album_id is set NULL by the FK
         ids = stale[start : start + BATCH]
-        run(f"DELETE FROM albums WHERE id IN ({_marks(ids)})", tuple(ids))
+        run(f"DELETE FROM albums WHERE id IN ({marks(ids)})", tuple(ids))
     ids_of: dict[str, int] = dict(run(f"SELECT key, id FROM albums{mine}", params).fetchall())
     relink = [key for key, tally in tallies.items() if tally.linked != {ids_of[key]}]
     for start in range(0, len(relink), BATCH):  # every present track points at its album

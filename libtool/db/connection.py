@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol, cast
+from typing import Any, Protocol, cast
 
 from libtool.db import SCHEMA_HEAD
 from libtool.db.fold import fold
@@ -39,6 +39,11 @@ class ScanDatabase(Protocol):
     def exclusive(self, what: str) -> AbstractContextManager[None]: ...
 
     def close(self) -> None: ...
+
+
+def marks(values: list[Any] | tuple[Any, ...]) -> str:
+    """The ``?, ?, ...`` of an ``IN (...)`` or ``VALUES (...)`` list of ``values``."""
+    return ", ".join("?" * len(values))
 
 
 def utcnow() -> datetime:
@@ -154,7 +159,7 @@ def open_library_file(target: str, *, create_folder: bool = True) -> LibraryFile
     try:
         conn = connect(path)
         try:
-            ready = _revision(conn) == SCHEMA_HEAD or _create_if_empty(conn)
+            ready = _revision(conn) == SCHEMA_HEAD or create_if_empty(conn)
         finally:
             conn.close()
     except sqlite3.Error as exc:
@@ -175,9 +180,13 @@ def _revision(conn: sqlite3.Connection) -> str | None:
     return None if row is None else str(row[0])
 
 
-def _create_if_empty(conn: sqlite3.Connection) -> bool:
+def create_if_empty(conn: sqlite3.Connection) -> bool:
+    """Give an empty database the whole schema (``libtool.db.fresh``); False if not empty."""
     from libtool.db.fresh import create_fresh
 
-    if conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
-        return False
-    return create_fresh(conn)
+    try:
+        if conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+            return False
+        return create_fresh(conn)
+    except sqlite3.Error as exc:
+        raise DatabaseError(f"cannot create the library database: {exc}") from exc

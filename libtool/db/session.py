@@ -20,7 +20,14 @@ from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from libtool.db import SCHEMA_HEAD
-from libtool.db.connection import apply_pragmas, connect, exclusive, library_path, make_private
+from libtool.db.connection import (
+    apply_pragmas,
+    connect,
+    create_if_empty,
+    exclusive,
+    library_path,
+    make_private,
+)
 from libtool.errors import DatabaseError
 from libtool.events import NEVER, Cancelled, CancelToken
 
@@ -89,18 +96,10 @@ def migrate(engine: Engine) -> None:
 
 
 def _create_if_empty(engine: Engine) -> bool:
-    import sqlite3
-
-    from libtool.db.fresh import create_fresh
-
     raw = engine.raw_connection()
     try:
         conn: Any = raw.driver_connection
-        if conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
-            return False
-        return create_fresh(conn)
-    except sqlite3.Error as exc:
-        raise DatabaseError(f"cannot create the library database: {exc}") from exc
+        return create_if_empty(conn)
     finally:
         raw.close()
 

@@ -26,7 +26,7 @@ from libtool.db.albums import (
     needs_full_regroup,
     regroup_albums,
 )
-from libtool.db.connection import ScanDatabase, sqlite_time, utcnow
+from libtool.db.connection import ScanDatabase, marks, sqlite_time, utcnow
 from libtool.db.fts import index_new_tracks, last_track_id
 from libtool.db.rows import (
     ALBUM_KEY_AT,
@@ -64,7 +64,7 @@ class _Target:
 
 def root_paths(db: sqlite3.Connection) -> list[bytes]:
     """The paths of the library's roots."""
-    return [path for (path,) in db.execute("SELECT path FROM roots ORDER BY id")]
+    return [root.path for root in _roots(db)]
 
 
 def register_roots(db: sqlite3.Connection, paths: Iterable[bytes]) -> list[_Target]:
@@ -138,6 +138,7 @@ def scan(
     patterns = tuple(ignore)
     with library.exclusive("scan"):
         db = library.connect()
+        writer: _Writer | None = None
         try:
             wanted = [normalise_root(p) for p in paths]
             if wanted:
@@ -158,7 +159,7 @@ def scan(
             db.commit()
             summary.run_id = run_id
             failed = {path for (path,) in db.execute("SELECT path FROM scan_errors")}
-            writer = _Writer(db, run_id, summary, post, failed, reconnect=library.connect)
+            writer = _Writer(db, run_id, summary, post, failed, connect=library.connect)
             _scan_all(writer, targets, last, full, jobs, patterns, report, prefetched)
             db = writer.db  # a fresh one after Ctrl-C
             summary.seconds = time.perf_counter() - started
@@ -180,7 +181,7 @@ def scan(
             )
             db.commit()
         finally:
-            db.close()
+            (writer.db if writer is not None else db).close()  # the fresh one after Ctrl-C
     return summary
 
 
@@ -307,7 +308,7 @@ def _scan_target(
     for start in range(0, len(reading.still_failing), BATCH):
         chunk = reading.still_failing[start : start + BATCH]
         db.execute(
-            f"UPDATE scan_errors SET run_id = ? WHERE path IN ({_marks(chunk)})",
+            f"UPDATE scan_errors SET run_id = ? WHERE path IN ({marks(chunk)})",
             (writer.run_id, *chunk),
         )
     now = sqlite_time(utcnow())
@@ -316,7 +317,7 @@ def _scan_target(
         for start in range(0, len(vanished), BATCH):
             ids = [known[path][0] for path in vanished[start : start + BATCH]]
             db.execute(
-                f"UPDATE tracks SET missing = 1, missing_since = ? WHERE id IN ({_marks(ids)})",
+                f"UPDATE tracks SET missing = 1, missing_since = ? WHERE id IN ({marks(ids)})",
                 (now, *ids),
             )
         summary.missing += len(vanished)
@@ -332,13 +333,9 @@ def _scan_target(
     ]
     for start in range(0, len(stale), BATCH):
         ids = stale[start : start + BATCH]
-        db.execute(f"DELETE FROM scan_errors WHERE id IN ({_marks(ids)})", tuple(ids))
+        db.execute(f"DELETE FROM scan_errors WHERE id IN ({marks(ids)})", tuple(ids))
     db.execute("UPDATE roots SET last_scan_at = ? WHERE id = ?", (now, target.root_id))
     writer.commit()
-
-
-def _marks(values: list[Any]) -> str:
-    return ", ".join("?" * len(values))
 
 
 def _stamp(path: bytes) -> Stamp | None:
@@ -371,10 +368,10 @@ class _Writer:
         summary: ScanSummary,
         events: EventSink = ignore,
         failed: set[bytes] | None = None,
-        reconnect: Callable[[], sqlite3.Connection] | None = None,
+        connect: Callable[[], sqlite3.Connection] | None = None,
     ) -> None:
         self.db = db
-        self._connect = reconnect
+        self._connect = connect  # for a fresh connection after Ctrl-C
         self.events = events
         self.run_id = run_id
         self.summary = summary
@@ -425,12 +422,15 @@ class _Writer:
         self.db.commit()
 
     def reconnect(self) -> None:
-        """Drop the connection (rolling back what it had not committed) for a fresh one."""
+        """Drop what the connection had not committed: by closing it for a fresh one (a
+        statement interrupted mid-way may have left it unusable), or without ``connect``
+        by rolling back."""
         if self._connect is None:
             self.db.rollback()
             return
-        self.db.close()
-        self.db = self._connect()
+        fresh = self._connect()
+        old, self.db = self.db, fresh
+        old.close()
 
     def flush_after_interrupt(self) -> None:
         """Write what is buffered after Ctrl-C, which may have landed mid-flush: the
@@ -447,7 +447,7 @@ class _Writer:
                 done.update(
                     p
                     for (p,) in self.db.execute(
-                        f"SELECT path FROM tracks WHERE path IN ({_marks(chunk)})", tuple(chunk)
+                        f"SELECT path FROM tracks WHERE path IN ({marks(chunk)})", tuple(chunk)
                     )
                 )
             self.inserts = [r for r in self.inserts if r[_INSERT_PATH] not in done]
@@ -469,7 +469,7 @@ class _Writer:
                 touched.update(
                     aid
                     for (aid,) in db.execute(
-                        f"SELECT DISTINCT album_id FROM tracks WHERE id IN ({_marks(tids)})",
+                        f"SELECT DISTINCT album_id FROM tracks WHERE id IN ({marks(tids)})",
                         tuple(tids),
                     )
                 )
@@ -496,9 +496,7 @@ class _Writer:
     def _delete_errors(self, paths: list[bytes]) -> None:
         for start in range(0, len(paths), BATCH):
             chunk = paths[start : start + BATCH]
-            self.db.execute(
-                f"DELETE FROM scan_errors WHERE path IN ({_marks(chunk)})", tuple(chunk)
-            )
+            self.db.execute(f"DELETE FROM scan_errors WHERE path IN ({marks(chunk)})", tuple(chunk))
 
     def _link_albums(self, db: sqlite3.Connection) -> dict[str, int]:
         """Album key -> album id for every row of the batch (``album_ids``, completed)."""

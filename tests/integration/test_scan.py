@@ -512,6 +512,45 @@ def test_ctrl_c_exits_130_and_keeps_progress(
     assert sqlite_scalar(db_path, "SELECT count(DISTINCT path) FROM tracks") == TOTAL
 
 
+def test_a_failure_after_ctrl_c_leaves_no_connection_holding_the_library(
+    audio: AudioFactory,
+    library: Library,
+    db_path: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Ctrl-C, then an error while saving what was buffered: the scan's fresh connection
+    is closed with the rest, so its open write does not lock the library afterwards."""
+    monkeypatch.setattr(scan_mod, "BATCH", 3)
+    root = tmp_path / "music"
+    for n in range(7):
+        make(audio, root / f"{n}.mp3", title=f"t{n}")
+    real_flush = scan_mod._Writer.flush
+    flushes = [0]
+
+    def flush(self: Any) -> None:
+        flushes[0] += 1
+        if flushes[0] == 2:
+            raise KeyboardInterrupt
+        real_flush(self)
+
+    def failing_save(self: Any) -> None:
+        self.db.execute("UPDATE roots SET path_text = path_text")  # a write left open
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(scan_mod._Writer, "flush", flush)
+    monkeypatch.setattr(scan_mod._Writer, "flush_after_interrupt", failing_save)
+    with pytest.raises(RuntimeError, match="disk on fire") as failure:
+        scan(library, [root], jobs=1)
+    assert failure.value is not None  # the traceback (and its frames) still alive here
+    other = sqlite3.connect(db_path, timeout=0)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # the write lock is free
+        other.rollback()
+    finally:
+        other.close()
+
+
 @pytest.mark.parametrize("committed", [False, True], ids=["before-commit", "after-commit"])
 def test_ctrl_c_during_a_batch_write(
     committed: bool,
