@@ -1,4 +1,4 @@
-"""Where a scan's time goes: start-up, phases of a full scan, per-file worker cost, DB writes.
+"""Where a scan's time goes: start-up, phases of a full scan, per-file worker cost.
 
     python benchmarks/breakdown.py                 # on benchmarks/corpus/n10000
     python benchmarks/breakdown.py --files 2500 --src /tmp/snapshot
@@ -17,7 +17,6 @@ import json
 import os
 import pickle
 import resource
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -52,16 +51,20 @@ def startup(env: dict[str, str], db: str, cwd: Path) -> None:
     cases = {
         "python -c pass": "pass",
         "import mutagen (+ all formats, as libtool.tags.read)": "import libtool.tags.read",
-        "import libtool.cli (click, SQLAlchemy ORM, models)": "import libtool.cli",
-        "import libtool.cli + libtool.scan.scanner": "import libtool.cli, libtool.scan.scanner",
-        "... + alembic (imported by every open_library)": (
-            "import libtool.cli, libtool.scan.scanner, alembic.command, alembic.script, "
-            "alembic.runtime.migration"
+        "import libtool.cli (click, config)": "import libtool.cli",
+        "import libtool.cli + libtool.scan.scanner (what mlib scan loads)": (
+            "import libtool.cli, libtool.scan.scanner"
+        ),
+        "... + open_library_file(existing db), as mlib scan opens it": (
+            "import libtool.cli, libtool.scan.scanner; "
+            "from libtool.db.connection import open_library_file; "
+            f"open_library_file({db!r})"
+        ),
+        "import libtool.cli + SQLAlchemy's session and models (other commands)": (
+            "import libtool.cli, libtool.db.session, libtool.db.models"
         ),
         "... + open_library(existing db) incl. migration check": (
-            "import libtool.cli, libtool.scan.scanner; "
-            "from libtool.db.session import open_library; "
-            f"open_library({db!r})"
+            f"import libtool.cli; from libtool.db.session import open_library; open_library({db!r})"
         ),
     }
     for name, code in cases.items():
@@ -341,137 +344,6 @@ def worker_costs(paths: list[bytes]) -> list[tuple[bytes, dict[str, Any]]]:
     return [(p, r[1]) for p, r in records.items() if r[1] is not None]
 
 
-def db_writes(records: list[tuple[bytes, dict[str, Any]]], tmp: Path) -> None:
-    from sqlalchemy import insert, text
-
-    from libtool.db.albums import rebuild_albums
-    from libtool.db.fts import FTS_COLUMNS
-    from libtool.db.models import Root, Track, utcnow
-    from libtool.db.session import open_library
-    from libtool.pathutil import display_path
-    from libtool.scan import scanner as S
-
-    print(f"inserting {len(records)} rows in batches of 500 (no workers running):")
-
-    def rows() -> list[dict[str, Any]]:
-        now = utcnow()
-        return [
-            dict(
-                r,
-                path_text=display_path(p),
-                missing=False,
-                missing_since=None,
-                scanned_at=now,
-                root_id=1,
-                path=p,
-                added_at=now,
-            )
-            for p, r in records
-        ]
-
-    def orm(session: Any, batch: list[dict[str, Any]]) -> None:
-        session.execute(insert(Track), batch)
-
-    def core(session: Any, batch: list[dict[str, Any]]) -> None:
-        session.execute(Track.__table__.insert(), batch)
-
-    cases = [
-        ("ORM insert(Track), as _Writer.flush does", orm, False),
-        ("Core Track.__table__.insert()", core, False),
-        ("Core, without the FTS5 trigram insert trigger", core, True),
-    ]
-    for n, (name, fn, drop_fts) in enumerate(cases):
-        db = tmp / f"insert-{n}.db"
-        lib = open_library(str(db))
-        with lib.session() as session:
-            session.add(Root(path=b"/bench", path_text="/bench"))
-            session.commit()
-            if drop_fts:
-                try:
-                    session.execute(text("DROP TRIGGER tracks_fts_ai"))
-                    session.commit()
-                except Exception as exc:
-                    show("db_writes", name, f"n/a ({exc})", "")
-                    continue
-            data = rows()
-            started = time.perf_counter()
-            for start in range(0, len(data), S.BATCH):
-                fn(session, data[start : start + S.BATCH])
-                session.commit()
-            show("db_writes", name, time.perf_counter() - started)
-            if n == 0:
-                started = time.perf_counter()
-                rebuild_albums(session)
-                session.commit()
-                show("db_writes", "rebuild_albums() after it", time.perf_counter() - started)
-        lib.close()
-    columns = [c.name for c in Track.__table__.columns if c.name not in ("id", "album_id")]
-    sql = f"INSERT INTO tracks ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-    fts_columns = ", ".join(FTS_COLUMNS)
-    modes = {
-        "trigger": "raw sqlite3 executemany of tuples, FTS insert trigger as is",
-        "rebuild": "raw sqlite3, trigger dropped, one FTS 'rebuild' at the end",
-        "per-batch": "raw sqlite3, trigger dropped, FTS INSERT..SELECT per batch",
-    }
-    for mode, name in modes.items():
-        db = tmp / f"raw-{mode}.db"
-        open_library(str(db)).close()
-        conn = sqlite3.connect(db)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute(
-            "INSERT INTO roots (path, path_text, added_at) VALUES (?, ?, ?)",
-            (b"/bench", "/bench", str(utcnow())),
-        )
-        if mode != "trigger":
-            conn.execute("DROP TRIGGER tracks_fts_ai")
-        conn.commit()
-        data = rows()
-        started = time.perf_counter()
-        for start in range(0, len(data), S.BATCH):
-            batch = []
-            for row in data[start : start + S.BATCH]:
-                row["tags"], row["extras"] = json.dumps(row["tags"]), json.dumps(row["extras"])
-                row["scanned_at"] = row["added_at"] = str(row["added_at"])
-                batch.append(tuple(row.get(c) for c in columns))
-            last = conn.execute("SELECT coalesce(max(id), 0) FROM tracks").fetchone()[0]
-            conn.executemany(sql, batch)
-            if mode == "per-batch":  # same transaction as the rows: crash-consistent
-                conn.execute(
-                    f"INSERT INTO tracks_fts(rowid, {fts_columns}) "
-                    f"SELECT id, {fts_columns} FROM tracks WHERE id > ?",
-                    (last,),
-                )
-            conn.commit()
-        if mode == "rebuild":
-            conn.execute("INSERT INTO tracks_fts(tracks_fts) VALUES ('rebuild')")
-            conn.commit()
-        seconds = time.perf_counter() - started
-        hits = conn.execute(
-            "SELECT count(*) FROM tracks_fts WHERE tracks_fts MATCH 'Song'"
-        ).fetchone()[0]
-        show("db_writes", f"{name} (FTS rows found: {hits})", seconds)
-        conn.close()
-    db = tmp / "insert-fts.db"
-    lib = open_library(str(db))
-    with lib.session() as session:
-        session.add(Root(path=b"/bench", path_text="/bench"))
-        session.commit()
-        session.execute(text("DROP TRIGGER tracks_fts_ai"))
-        session.commit()
-        for start in range(0, len(records), S.BATCH):
-            session.execute(Track.__table__.insert(), rows()[start : start + S.BATCH])
-        session.commit()
-        started = time.perf_counter()
-        try:
-            session.execute(text("INSERT INTO tracks_fts(tracks_fts) VALUES ('rebuild')"))
-            session.commit()
-            show("db_writes", "one FTS5 'rebuild' after the inserts", time.perf_counter() - started)
-        except Exception as exc:
-            show("db_writes", "one FTS5 'rebuild' after the inserts", f"n/a ({exc})", "")
-    lib.close()
-
-
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--files", type=int, default=10000, help="corpus size (made if missing)")
@@ -504,12 +376,8 @@ def main(argv: list[str] | None = None) -> int:
 
         paths = sorted(walk_tree(os.fsencode(corpus)).files)
         step = max(1, len(paths) // args.sample)
-        records = worker_costs(paths[::step][: args.sample])
-        from libtool.scan.pipeline import read_one
-
-        all_records = [(p, r) for p, r, _ in map(read_one, paths)]
-        db_writes([(p, r) for p, r in all_records if r is not None], tmp)
-        del records
+        worker_costs(paths[::step][: args.sample])
+        # the writer's SQLite work alone (its rows, batches, FTS): benchmarks/db_insert.py
     results["corpus"] = str(corpus)
     results["loadavg"] = os.getloadavg()
     args.out.parent.mkdir(parents=True, exist_ok=True)
