@@ -33,6 +33,7 @@ def main() -> int:
         help=("base, nofts, noidx, ftsend, deferred (no indexes or FTS until the end) or cache"),
     )
     p.add_argument("--src", type=Path, help="libtool source folder")
+    p.add_argument("--batch", type=int, default=500, help="rows per transaction (as BATCH)")
     p.add_argument("--drop-index", action="append", default=[], help="drop this index first")
     p.add_argument("--corpus", type=Path, default=HERE / "corpus" / "n10000")
     args = p.parse_args()
@@ -73,10 +74,10 @@ def main() -> int:
     now = sqlite_time(utcnow())
     per_batch = []
     cpu0, wall0 = time.process_time(), time.perf_counter()
-    for start in range(0, args.rows, 500):
+    for start in range(0, args.rows, args.batch):
         t = time.process_time()
         batch = []
-        for i in range(start, min(start + 500, args.rows)):
+        for i in range(start, min(start + args.batch, args.rows)):
             row, k = rows[i % len(rows)], i // len(rows)
             if k:
                 row = (row[0] + b".%d" % k, row[1] + f".{k}", *row[2:])
@@ -100,9 +101,11 @@ def main() -> int:
             conn.execute(sql)
     cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
     end = time.process_time() - end0
-    first, last = sum(per_batch[:20]), sum(per_batch[-20:])
+    per_10k = max(1, 10_000 // args.batch)
+    first, last = sum(per_batch[:per_10k]), sum(per_batch[-per_10k:])
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     name = args.variant + "".join(f" -{index}" for index in args.drop_index)
+    name += f" batch {args.batch}" if args.batch != 500 else ""
     print(
         f"{name}: {args.rows} rows, CPU {cpu:.2f} s, wall {wall:.2f} s; first 10,000 "
         f"rows {first:.2f} s, last 10,000 {last:.2f} s, after the last batch {end:.2f} s; "
