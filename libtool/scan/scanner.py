@@ -1,9 +1,9 @@
 """Walk library roots, read what changed, and commit it in batches.
 
 Incremental by (size, mtime_ns, ctime_ns): unchanged files are not opened. Tags are read
-in worker processes while this process, the single writer, commits every
-``BATCH`` records, so a crash, kill or Ctrl-C keeps all work committed so far
-and the next run picks up from there. A root that is missing, unreadable or
+in worker processes while this process, the single writer, commits them in batches
+(``BATCH`` records or more, half a second's worth), so a crash, kill or Ctrl-C keeps all
+work committed so far and the next run picks up from there. A root that is missing, unreadable or
 suddenly empty is never emptied in the database.
 
 It writes on the plain ``sqlite3`` driver (its own connection, from ``ScanDatabase``), so
@@ -51,7 +51,14 @@ from libtool.pathutil import display_path, is_under
 from libtool.scan.pipeline import TargetReading
 from libtool.scan.walk import ProgressCallback, ScanSummary, Stamp, gone, normalise_root
 
-BATCH = 500  # records per commit: small enough to lose little, large enough to be fast
+BATCH = 500  # records a commit waits for at least (and ids per IN (...) list)
+#: ... and once that many are buffered, a commit as soon as FLUSH_SECONDS have passed since
+#: the last one, or at BATCH_MOST records: a kill loses under a second of reading, while a
+#: fast scan commits a few thousand records at a time. Each commit writes every page it
+#: touched to the WAL again (the indexes' and the FTS index's pages above all), so 500 a
+#: commit spent more on that than on the rows.
+FLUSH_SECONDS = 0.5
+BATCH_MOST = 5000
 
 
 @dataclass
@@ -384,6 +391,7 @@ class _Writer:
         #: paths with a scan error on record: a file that now reads clears its error
         self.failed = failed if failed is not None else set()
         self.now = sqlite_time(utcnow())
+        self.flushed_at = time.monotonic()
 
     def record(self, root_id: int, row: ScanRow, track_id: int | None) -> None:
         self.keys.add(row[ALBUM_KEY_AT])
@@ -415,7 +423,10 @@ class _Writer:
         self._maybe_flush()
 
     def _maybe_flush(self) -> None:
-        if len(self.inserts) + len(self.updates) + len(self.errors) >= BATCH:
+        held = len(self.inserts) + len(self.updates) + len(self.errors)
+        if held >= BATCH_MOST or (
+            held >= BATCH and time.monotonic() - self.flushed_at >= FLUSH_SECONDS
+        ):
             self.flush()
 
     def commit(self) -> None:
@@ -492,6 +503,7 @@ class _Writer:
         self.uncommitted = []
         self.inserts, self.updates, self.errors = [], [], {}
         self.now = sqlite_time(utcnow())
+        self.flushed_at = time.monotonic()
 
     def _delete_errors(self, paths: list[bytes]) -> None:
         for start in range(0, len(paths), BATCH):

@@ -522,6 +522,7 @@ def test_a_failure_after_ctrl_c_leaves_no_connection_holding_the_library(
     """Ctrl-C, then an error while saving what was buffered: the scan's fresh connection
     is closed with the rest, so its open write does not lock the library afterwards."""
     monkeypatch.setattr(scan_mod, "BATCH", 3)
+    monkeypatch.setattr(scan_mod, "FLUSH_SECONDS", 0)  # every BATCH records
     root = tmp_path / "music"
     for n in range(7):
         make(audio, root / f"{n}.mp3", title=f"t{n}")
@@ -565,6 +566,7 @@ def test_ctrl_c_during_a_batch_write(
     Ctrl-C arrives while SQLite is committing.)
     """
     monkeypatch.setattr(scan_mod, "BATCH", 5)
+    monkeypatch.setattr(scan_mod, "FLUSH_SECONDS", 0)  # every BATCH records
     root = tmp_path / "music"
     files = {fsb(make(audio, root / f"{n:02d}.mp3", title=f"t{n}")) for n in range(12)}
     real_flush = scan_mod._Writer.flush
@@ -660,6 +662,7 @@ def test_the_scan_after_an_interrupted_one_gives_the_albums_of_a_clean_scan(
     """A scan stopped after some batches leaves provisional albums (fields from their
     first tracks); the next scan, with nothing changed on disk, regroups them all."""
     monkeypatch.setattr(scan_mod, "BATCH", 4)
+    monkeypatch.setattr(scan_mod, "FLUSH_SECONDS", 0)  # every BATCH records
     root = tmp_path / "music"
     for n, artist in enumerate(["P", "Q", "P", "R", "Q"]):  # no album artist: Various
         make(audio, root / "Mix" / f"{n}.mp3", album="Mix", artist=artist)

@@ -200,6 +200,7 @@ def test_a_scan_stores_tracks_in_their_albums_and_the_regroup_follows_the_rules(
     albums count their tracks; after the regroup the albums are those of the rules, and
     the regroup rewrote no track the writer had already put in the right album."""
     monkeypatch.setattr(scan_mod, "BATCH", 7)
+    monkeypatch.setattr(scan_mod, "FLUSH_SECONDS", 0)  # every BATCH records
     rng = random.Random(5)
     with library.session() as session:
         root = Root(path=b"/music", path_text="/music")
@@ -239,3 +240,49 @@ def test_a_scan_stores_tracks_in_their_albums_and_the_regroup_follows_the_rules(
         assert stored(library) == reference(tracks_of(library))
         assert album_writes == []  # the writer had every track in its album already
     assert flushes > 12
+
+
+def test_the_writer_commits_at_least_batch_records_half_a_second_apart_at_most_batch_most(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A commit waits for BATCH records; then it comes once FLUSH_SECONDS have passed since
+    the last, or at BATCH_MOST records whatever the time (what a kill can lose)."""
+    monkeypatch.setattr(scan_mod, "BATCH", 3)
+    monkeypatch.setattr(scan_mod, "BATCH_MOST", 8)
+    clock = [100.0]
+    monkeypatch.setattr(scan_mod.time, "monotonic", lambda: clock[0])
+    with library.session() as session:
+        root = Root(path=b"/music", path_text="/music")
+        session.add(root)
+        session.commit()
+        root_id = root.id
+    rng = random.Random(7)
+    writer = scan_mod._Writer(library.connect(), 0, ScanSummary())
+    stored: list[int] = []  # tracks committed after each step
+    made = iter(range(1, 100))
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            spec = random_track(rng, next(made))
+            writer.record(root_id, scan_row(spec["path"], record_of(spec)), None)
+        stored.append(len(tracks_of(library)))
+
+    try:
+        add(2)  # fewer than BATCH, however long it took
+        clock[0] += 5
+        add(0)
+        assert stored[-1] == 0
+        add(1)  # BATCH held and FLUSH_SECONDS past: committed
+        assert stored[-1] == 3
+        add(7)  # BATCH and more, but no time has passed
+        assert stored[-1] == 3
+        add(1)  # BATCH_MOST
+        assert stored[-1] == 11
+        clock[0] += 0.4
+        add(5)
+        assert stored[-1] == 11  # under FLUSH_SECONDS since the last commit
+        clock[0] += 0.1
+        add(1)
+        assert stored[-1] == 17
+    finally:
+        writer.db.close()
