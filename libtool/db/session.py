@@ -155,19 +155,23 @@ class Library:
     def close(self) -> None:
         self.engine.dispose()
 
-    def exclusive(self, what: str) -> AbstractContextManager[None]:
-        """One scan, write, undo or move at a time on this library (SQLite files only)."""
+    @property
+    def file(self) -> str | None:
+        """The SQLite file the library is in (None: another database, or one in memory)."""
         database = self.engine.url.database
         if self.engine.dialect.name != "sqlite" or database in (None, "", ":memory:"):
-            return nullcontext()
-        return exclusive(database, what)
+            return None
+        return database
+
+    def exclusive(self, what: str) -> AbstractContextManager[None]:
+        """One scan, write, undo or move at a time on this library (SQLite files only)."""
+        return nullcontext() if self.file is None else exclusive(self.file, what)
 
     def connect(self) -> sqlite3.Connection:
         """A connection of its own on the driver, for the scanner (SQLite files only)."""
-        database = self.engine.url.database
-        if self.engine.dialect.name != "sqlite" or database in (None, "", ":memory:"):
+        if self.file is None:
             raise DatabaseError("scanning needs a library in a SQLite file")
-        return connect(database)
+        return connect(self.file)
 
 
 def open_library(target: str, *, upgrade: bool = True, create_folder: bool = True) -> Library:

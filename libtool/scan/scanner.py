@@ -53,10 +53,11 @@ from libtool.scan.walk import ProgressCallback, ScanSummary, Stamp, gone, normal
 
 BATCH = 500  # records a commit waits for at least (and ids per IN (...) list)
 #: ... and once that many are buffered, a commit as soon as FLUSH_SECONDS have passed since
-#: the last one, or at BATCH_MOST records: a kill loses under a second of reading, while a
-#: fast scan commits a few thousand records at a time. Each commit writes every page it
-#: touched to the WAL again (the indexes' and the FTS index's pages above all), so 500 a
-#: commit spent more on that than on the rows.
+#: the last one, or at BATCH_MOST records: a kill loses at most 500 files or half a second
+#: of reading, whichever is more (never over 5,000 files), while a fast scan commits a few
+#: thousand at a time. Each commit writes every page it touched to the WAL again (index and
+#: FTS pages above all): at 500 a commit, the commits took 3.1 s of a 100,000-file scan
+#: against 9.4 s for the inserts.
 FLUSH_SECONDS = 0.5
 BATCH_MOST = 5000
 
@@ -166,7 +167,7 @@ def scan(
             db.commit()
             summary.run_id = run_id
             failed = {path for (path,) in db.execute("SELECT path FROM scan_errors")}
-            writer = _Writer(db, run_id, summary, post, failed, connect=library.connect)
+            writer = _Writer(db, run_id, summary, post, connect=library.connect, failed=failed)
             _scan_all(writer, targets, last, full, jobs, patterns, report, prefetched)
             db = writer.db  # a fresh one after Ctrl-C
             summary.seconds = time.perf_counter() - started
@@ -374,8 +375,9 @@ class _Writer:
         run_id: int,
         summary: ScanSummary,
         events: EventSink = ignore,
+        *,
+        connect: Callable[[], sqlite3.Connection],
         failed: set[bytes] | None = None,
-        connect: Callable[[], sqlite3.Connection] | None = None,
     ) -> None:
         self.db = db
         self._connect = connect  # for a fresh connection after Ctrl-C
@@ -433,12 +435,8 @@ class _Writer:
         self.db.commit()
 
     def reconnect(self) -> None:
-        """Drop what the connection had not committed: by closing it for a fresh one (a
-        statement interrupted mid-way may have left it unusable), or without ``connect``
-        by rolling back."""
-        if self._connect is None:
-            self.db.rollback()
-            return
+        """Drop what the connection had not committed by closing it for a fresh one (a
+        statement interrupted mid-way may have left it unusable)."""
         fresh = self._connect()
         old, self.db = self.db, fresh
         old.close()

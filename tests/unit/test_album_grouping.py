@@ -221,7 +221,7 @@ def test_a_scan_stores_tracks_in_their_albums_and_the_regroup_follows_the_rules(
     for _round in range(6):
         known = {t.id: (t.path, t.album_key) for t in tracks_of(library)}
         with library.session() as session:
-            writer = scan_mod._Writer(library.connect(), 0, ScanSummary())
+            writer = scan_mod._Writer(library.connect(), 0, ScanSummary(), connect=library.connect)
             for tid in rng.sample(sorted(known), min(len(known), 20)):  # retagged
                 path, old_key = known[tid]
                 spec = random_track(rng, 0) | {"path": path}
@@ -257,7 +257,7 @@ def test_the_writer_commits_at_least_batch_records_half_a_second_apart_at_most_b
         session.commit()
         root_id = root.id
     rng = random.Random(7)
-    writer = scan_mod._Writer(library.connect(), 0, ScanSummary())
+    writer = scan_mod._Writer(library.connect(), 0, ScanSummary(), connect=library.connect)
     stored: list[int] = []  # tracks committed after each step
     made = iter(range(1, 100))
 
