@@ -3,7 +3,7 @@
 #: The newest migration in migrations/versions (a test keeps the two in step). Knowing it
 #: lets a current database open without importing Alembic, and lets ``libtool.scan.quick``
 #: trust a database without importing SQLAlchemy at all.
-SCHEMA_HEAD = "0011"
+SCHEMA_HEAD = "0012"
 
 #: Whether some present tracks have no stored album key yet (an upgraded library, which a
 #: scan then regroups whole). ``+missing`` keeps SQLite off the index on ``missing``, where

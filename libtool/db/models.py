@@ -201,6 +201,17 @@ class ScanRun(Base):
     notes: Mapped[str | None]
 
 
+class DeferredIndex(Base):
+    """An index on ``tracks`` dropped while a first scan fills the library, and the
+    statement that builds it again (``libtool.db.bulk``): kept here so a kill mid-scan
+    cannot lose it."""
+
+    __tablename__ = "deferred_indexes"
+
+    name: Mapped[str] = mapped_column(Text, primary_key=True)
+    sql: Mapped[str] = mapped_column(Text)
+
+
 class ScanError(Base):
     """The latest reason a file could not be read; cleared once it reads fine."""
 

@@ -12,7 +12,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
@@ -116,6 +116,10 @@ def alembic_migrate_only(engine: Engine) -> None:
         current = MigrationContext.configure(conn).get_current_revision()
         if current == head:
             return
+        if conn.dialect.name == "sqlite":  # migrations expect every index in place
+            from libtool.db.bulk import restore_indexes
+
+            restore_indexes(cast(Any, conn.connection.driver_connection))
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
 

@@ -26,6 +26,7 @@ from libtool.db.albums import (
     needs_full_regroup,
     regroup_albums,
 )
+from libtool.db.bulk import defer_indexes, restore_indexes
 from libtool.db.connection import ScanDatabase, marks, sqlite_time, utcnow
 from libtool.db.fts import index_new_tracks, last_track_id
 from libtool.db.rows import (
@@ -166,6 +167,7 @@ def scan(
             assert run_id is not None
             db.commit()
             summary.run_id = run_id
+            defer_indexes(db)  # a first scan: they are built once, at its end
             failed = {path for (path,) in db.execute("SELECT path FROM scan_errors")}
             writer = _Writer(db, run_id, summary, post, connect=library.connect, failed=failed)
             _scan_all(writer, targets, last, full, jobs, patterns, report, prefetched)
@@ -213,6 +215,7 @@ def _scan_all(
         for unused in ahead.values():
             unused.close()
         writer.flush()
+        _build_deferred_indexes(writer)  # the regroup looks tracks up by album key
         if last not in (None, "complete") or needs_full_regroup(writer.db):
             regroup_albums(writer.db)  # after a killed run, or in an upgraded library
         elif writer.keys - {None}:
@@ -220,6 +223,7 @@ def _scan_all(
     except Cancelled:  # at a safe point: nothing is half-saved
         summary.interrupted = True
         writer.flush()
+        _build_deferred_indexes(writer)  # a Ctrl-C leaves them to the next scan
     except KeyboardInterrupt:
         summary.interrupted = True
         # the interrupted statement may have left its connection mid-transaction,
@@ -232,6 +236,11 @@ def _scan_all(
             summary.notes.append(
                 "the batch being saved when interrupted was lost; the next scan reads it again"
             )
+
+
+def _build_deferred_indexes(writer: _Writer) -> None:
+    if restore_indexes(writer.db):
+        writer.commit()
 
 
 def _scan_target(

@@ -421,6 +421,15 @@ def sqlite_scalar(db: Path, sql: str) -> Any:
         return None  # not created or not migrated yet
 
 
+def fresh_library(folder: Path) -> Path:
+    """A new, empty library beside the test's, to compare schemas with."""
+    from libtool.db.connection import open_library_file
+
+    path = folder / "reference.db"
+    open_library_file(str(path))
+    return path
+
+
 def start_slow_scan(db: Path, *args: str | os.PathLike[str]) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-c", SLOW_CLI, "scan", *map(str, args)],
@@ -469,6 +478,8 @@ def test_killed_scan_resumes_without_duplicates(
     committed = sqlite_scalar(db_path, "SELECT count(*) FROM tracks")
     assert 0 < committed < TOTAL
     assert sqlite_scalar(db_path, "SELECT status FROM scan_runs WHERE id = 1") == "running"
+    # a first scan builds its indexes at its end (libtool.db.bulk): the kill left them
+    assert sqlite_scalar(db_path, "SELECT count(*) FROM deferred_indexes")
 
     result = run_cli("scan", "-j", "2", db=db_path)  # no roots: rescan the known one
     assert result.returncode == 0, result.stderr
@@ -487,6 +498,12 @@ def test_killed_scan_resumes_without_duplicates(
     assert not any(missing for _, missing in rows)
     assert runs == [("interrupted",), ("complete",)]
     assert albums == [("Big", TOTAL // 4)] * 4
+    assert sqlite_scalar(db_path, "SELECT count(*) FROM deferred_indexes") == 0
+    assert sqlite_scalar(db_path, "SELECT count(*) FROM sqlite_master WHERE type = 'index'") == (
+        sqlite_scalar(
+            fresh_library(db_path.parent), "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+        )
+    )
 
 
 @pytest.mark.slow

@@ -1,0 +1,70 @@
+"""A first scan fills an empty library without its secondary indexes on ``tracks``.
+
+Inserting 100,000 rows into each of the eleven index B-trees cost the scan's writer
+more than building each index once from the finished table (CREATE INDEX sorts):
+measured at 100,000 files, the main process took 9.8 CPU-s against 11.8-12.1. Only a
+first scan (no tracks yet) defers them, so a library in use always has its indexes;
+readers during that first scan see correct, slower queries.
+
+Crash safety: each dropped index's statement is stored in ``deferred_indexes`` in the
+transaction that drops it, and the rebuild deletes it in the transaction that builds
+the indexes. A scan killed in between leaves the statements behind; the next scan (or
+migration) builds them before anything else.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+#: Indexes the scan itself reads while it writes: ``count_tracks`` looks up each
+#: batch's albums by ``album_id`` (without the index, every batch would read the table).
+KEPT = frozenset({"ix_tracks_album_missing"})
+
+
+def defer_indexes(db: sqlite3.Connection) -> list[str]:
+    """Drop the deferrable indexes of an empty ``tracks``, recording them (commits).
+
+    Returns the names dropped: none if the table has rows, or they are already deferred.
+    """
+    if db.in_transaction:
+        db.commit()
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        if db.execute("SELECT 1 FROM tracks LIMIT 1").fetchone():
+            db.rollback()
+            return []
+        indexes = [
+            (name, sql)
+            for name, sql in db.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                "AND tbl_name = 'tracks' AND sql IS NOT NULL ORDER BY name"
+            )
+            if name not in KEPT
+        ]
+        db.executemany("INSERT INTO deferred_indexes (name, sql) VALUES (?, ?)", indexes)
+        for name, _ in indexes:
+            db.execute(f'DROP INDEX "{name}"')
+        db.commit()
+    except BaseException:
+        db.rollback()
+        raise
+    return [name for name, _ in indexes]
+
+
+def restore_indexes(db: sqlite3.Connection) -> int:
+    """Build every deferred index again, in the caller's transaction (call commit).
+
+    Returns how many were built; 0 in a library from before ``deferred_indexes``.
+    """
+    try:
+        rows = db.execute("SELECT name, sql FROM deferred_indexes ORDER BY name").fetchall()
+    except sqlite3.OperationalError:  # no such table: an older schema, nothing deferred
+        return 0
+    if not rows:
+        return 0
+    db.execute("DELETE FROM deferred_indexes")  # first: it opens the transaction
+    present = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
+    for name, sql in rows:
+        if name not in present:
+            db.execute(sql)
+    return len(rows)

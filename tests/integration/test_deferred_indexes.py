@@ -1,0 +1,201 @@
+"""A first scan builds the track indexes once, at its end, and never loses one.
+
+The indexes are dropped while an empty library fills (``libtool.db.bulk``), so these
+tests check what a user relies on: every index is back after the scan, after a stop,
+and after a kill (by the next scan or a migration), and a library already in use keeps
+its indexes while it is scanned.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import libtool.scan.scanner as scan_mod
+from libtool.db.bulk import KEPT, defer_indexes
+from libtool.db.connection import open_library_file
+from libtool.db.session import Library, alembic_config, open_library
+from libtool.events import CancelToken
+from tests.audio import AudioFactory
+
+
+def indexes(db_path: Path) -> dict[str, str]:
+    conn = sqlite3.connect(db_path)
+    try:
+        return dict(
+            conn.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+            ).fetchall()
+        )
+    finally:
+        conn.close()
+
+
+def deferred(db_path: Path) -> list[str]:
+    conn = sqlite3.connect(db_path)
+    try:
+        return [name for (name,) in conn.execute("SELECT name FROM deferred_indexes")]
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def fresh_indexes(tmp_path: Path) -> dict[str, str]:
+    """Every index of a new library, as its schema makes them."""
+    path = tmp_path / "reference.db"
+    open_library_file(str(path))
+    return indexes(path)
+
+
+@pytest.fixture
+def tree(audio: AudioFactory, tmp_path: Path) -> Path:
+    root = tmp_path / "music"
+    for i in range(12):
+        audio.make(root / f"album{i % 3}" / f"{i:02}.flac", "flac")
+    return root
+
+
+@pytest.fixture
+def seen_at_flush(monkeypatch: pytest.MonkeyPatch) -> list[set[str]]:
+    """The track indexes present each time the writer commits a batch."""
+    seen: list[set[str]] = []
+    flush = scan_mod._Writer.flush
+
+    def spy(self: Any) -> None:
+        if self.inserts or self.updates:
+            seen.append(
+                {
+                    name
+                    for (name,) in self.db.execute(
+                        "SELECT name FROM sqlite_master WHERE type = 'index' "
+                        "AND tbl_name = 'tracks' AND sql IS NOT NULL"
+                    )
+                }
+            )
+        flush(self)
+
+    monkeypatch.setattr(scan_mod, "BATCH", 4)
+    monkeypatch.setattr(scan_mod, "FLUSH_SECONDS", 0)
+    monkeypatch.setattr(scan_mod._Writer, "flush", spy)
+    return seen
+
+
+def test_a_first_scan_fills_without_the_indexes_and_ends_with_every_one(
+    tree: Path,
+    library: Library,
+    db_path: Path,
+    fresh_indexes: dict[str, str],
+    seen_at_flush: list[set[str]],
+) -> None:
+    summary = scan_mod.scan(library, [tree])
+    assert summary.added == 12
+    assert len(seen_at_flush) >= 3  # batches of 4
+    assert all(names == set(KEPT) for names in seen_at_flush)
+    assert indexes(db_path) == fresh_indexes
+    assert deferred(db_path) == []
+
+
+def test_a_library_in_use_keeps_its_indexes_while_it_is_scanned(
+    tree: Path,
+    audio: AudioFactory,
+    library: Library,
+    db_path: Path,
+    fresh_indexes: dict[str, str],
+    seen_at_flush: list[set[str]],
+) -> None:
+    scan_mod.scan(library, [tree])
+    seen_at_flush.clear()
+    for i in range(8):
+        audio.make(tree / "more" / f"{i}.flac", "flac")
+    assert scan_mod.scan(library, [tree]).added == 8
+    want = {n for n, sql in fresh_indexes.items() if " ON tracks " in sql}
+    assert seen_at_flush and all(names == want for names in seen_at_flush)
+    assert indexes(db_path) == fresh_indexes
+
+
+def test_a_stopped_first_scan_builds_its_indexes_before_returning(
+    tree: Path,
+    library: Library,
+    db_path: Path,
+    fresh_indexes: dict[str, str],
+    seen_at_flush: list[set[str]],
+) -> None:
+    cancel = CancelToken()
+    flush = scan_mod._Writer.flush
+
+    def stop_after_first_batch(self: Any) -> None:
+        flush(self)
+        cancel.cancel()
+
+    scan_mod._Writer.flush = stop_after_first_batch  # type: ignore[method-assign]
+    try:
+        summary = scan_mod.scan(library, [tree], cancel=cancel)
+    finally:
+        scan_mod._Writer.flush = flush  # type: ignore[method-assign]
+    assert summary.interrupted and 0 < summary.added < 12
+    assert indexes(db_path) == fresh_indexes
+    assert deferred(db_path) == []
+
+
+def test_indexes_a_killed_scan_left_deferred_are_built_by_the_next_scan(
+    tree: Path, library: Library, db_path: Path, fresh_indexes: dict[str, str]
+) -> None:
+    # a kill between the drop and the rebuild leaves this state (the slow kill test in
+    # test_scan.py makes it with a real SIGKILL)
+    conn = library.connect()
+    dropped = defer_indexes(conn)
+    conn.close()
+    assert dropped and set(dropped) == set(deferred(db_path))
+    assert not set(dropped) & set(indexes(db_path))
+
+    conn = library.connect()
+    conn.execute(
+        "INSERT INTO roots (path, path_text, added_at) VALUES (?, ?, '2026-01-01')",
+        (bytes(tree), str(tree)),
+    )
+    conn.execute(  # and a track committed before the kill: the library is not empty
+        "INSERT INTO tracks (root_id, path, path_text, size, mtime_ns, format, has_picture, "
+        "tags, extras, missing, added_at, scanned_at) SELECT id, ?, 'gone.flac', 0, 0, "
+        "'flac', 0, '{}', '{}', 0, '2026-01-01', '2026-01-01' FROM roots",
+        (bytes(tree / "gone.flac"),),
+    )
+    conn.commit()
+    conn.close()
+    assert scan_mod.scan(library).added == 12
+    assert indexes(db_path) == fresh_indexes
+    assert deferred(db_path) == []
+
+
+def test_a_downgrade_builds_deferred_indexes_first(
+    db_path: Path, fresh_indexes: dict[str, str]
+) -> None:
+    from alembic import command
+
+    lib = open_library(str(db_path))
+    conn = lib.connect()
+    defer_indexes(conn)
+    conn.close()
+    command.downgrade(alembic_config(lib.engine), "0011")
+    lib.close()
+    assert indexes(db_path) == fresh_indexes  # 0012 adds a table, no index
+    conn = sqlite3.connect(db_path)
+    try:
+        tables = {n for (n,) in conn.execute("SELECT name FROM sqlite_master")}
+    finally:
+        conn.close()
+    assert "deferred_indexes" not in tables
+
+
+def test_defer_does_nothing_in_a_library_with_tracks(
+    tree: Path, library: Library, db_path: Path, fresh_indexes: dict[str, str]
+) -> None:
+    scan_mod.scan(library, [tree])
+    conn = library.connect()
+    try:
+        assert defer_indexes(conn) == []
+    finally:
+        conn.close()
+    assert indexes(db_path) == fresh_indexes
