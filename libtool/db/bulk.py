@@ -8,8 +8,8 @@ readers during that first scan see correct, slower queries.
 
 Crash safety: each dropped index's statement is stored in ``deferred_indexes`` in the
 transaction that drops it, and the rebuild deletes it in the transaction that builds
-the indexes. A scan killed in between leaves the statements behind; the next scan (or
-migration) builds them before anything else.
+the indexes. A scan killed or failing in between leaves the statements behind; the next
+scan builds them after its last batch, and a migration before it starts.
 """
 
 from __future__ import annotations
