@@ -2,7 +2,8 @@
 
 Inserting 100,000 rows into each of the eleven index B-trees cost the scan's writer
 more than building each index once from the finished table (CREATE INDEX sorts):
-measured at 100,000 files, the main process took 9.8 CPU-s against 11.8-12.1. Only a
+at 100,000 files the scan's main process took 14-19% less CPU (two interleaved pairs,
+6.3-6.9 -> 5.5-5.6 CPU-s, in benchmarks/RESULTS.md). Only a
 first scan (no tracks yet) defers them, so a library in use always has its indexes;
 readers during that first scan see correct, slower queries.
 

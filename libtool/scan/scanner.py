@@ -223,7 +223,7 @@ def _scan_all(
     except Cancelled:  # at a safe point: nothing is half-saved
         summary.interrupted = True
         writer.flush()
-        _build_deferred_indexes(writer)  # a Ctrl-C leaves them to the next scan
+        _build_deferred_indexes(writer)  # (a Ctrl-C, below, leaves them to the next scan)
     except KeyboardInterrupt:
         summary.interrupted = True
         # the interrupted statement may have left its connection mid-transaction,

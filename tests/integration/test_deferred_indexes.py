@@ -122,6 +122,7 @@ def test_a_stopped_first_scan_builds_its_indexes_before_returning(
     db_path: Path,
     fresh_indexes: dict[str, str],
     seen_at_flush: list[set[str]],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     cancel = CancelToken()
     flush = scan_mod._Writer.flush
@@ -130,11 +131,8 @@ def test_a_stopped_first_scan_builds_its_indexes_before_returning(
         flush(self)
         cancel.cancel()
 
-    scan_mod._Writer.flush = stop_after_first_batch  # type: ignore[method-assign]
-    try:
-        summary = scan_mod.scan(library, [tree], cancel=cancel)
-    finally:
-        scan_mod._Writer.flush = flush  # type: ignore[method-assign]
+    monkeypatch.setattr(scan_mod._Writer, "flush", stop_after_first_batch)
+    summary = scan_mod.scan(library, [tree], cancel=cancel)
     assert summary.interrupted and 0 < summary.added < 12
     assert indexes(db_path) == fresh_indexes
     assert deferred(db_path) == []
