@@ -15,6 +15,7 @@ import multiprocessing
 import os
 import queue
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -101,6 +102,7 @@ class TargetReading:
         report: ProgressCallback | None = None,
     ) -> None:
         self.top = top
+        self.started = time.perf_counter()  # a scan's reported time counts a read-ahead too
         self.walk = Walk()
         self.found = 0  # audio files the walk found
         self.queued = 0  # of which to be read

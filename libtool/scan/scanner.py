@@ -136,7 +136,8 @@ def scan(
     ``prefetched`` is reading already started for a folder of a new library (by the
     normalised path of the folder): it is used if the folder still has no tracks.
     """
-    started = time.perf_counter()
+    # the time of the whole scan: reading ahead (``prefetched``) began before this call
+    started = min([time.perf_counter(), *(r.started for r in (prefetched or {}).values())])
     summary = ScanSummary()
     post = throttled(events)
 

@@ -1307,6 +1307,28 @@ def test_a_read_ahead_is_not_used_for_a_folder_that_has_tracks(
     assert ahead._stop.is_set()  # closed, not left reading
 
 
+def test_the_reported_time_of_a_first_scan_counts_its_read_ahead(
+    library: Library, three: tuple[Path, list[Path]]
+) -> None:
+    """A new library's reading starts before the scanner is called (``_read_ahead``): the
+    summary's seconds, and the run's stored seconds, must cover that time too."""
+    from libtool.scan.pipeline import TargetReading
+    from libtool.scan.walk import normalise_root
+
+    root, files = three
+    top = normalise_root(str(root))
+    ahead = TargetReading(top, jobs=1)
+    time.sleep(0.3)  # creating the library, in a real first scan
+
+    summary = scan(library, [root], jobs=1, prefetched={top: ahead})
+
+    assert counts(summary) == (len(files), 0, 0, 0, 0)
+    assert summary.seconds >= 0.3
+    with library.session() as session:
+        run = session.scalars(select(ScanRun).order_by(ScanRun.id.desc())).first()
+        assert run is not None and run.seconds is not None and run.seconds >= 0.3
+
+
 def test_a_scan_upgrades_an_older_library_first(audio: AudioFactory, tmp_path: Path) -> None:
     """A library file at an older schema is migrated by ``mlib scan`` (through Alembic),
     then scanned on the driver: its tracks are kept and new files are added."""
