@@ -479,6 +479,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         results["machine"]["loadavg_end"] = os.getloadavg()
         results["marginal_ms_per_file"] = marginal_costs(results)
+        results["paired_scan_over_read"] = paired_ratios(results)
         verdicts = judge(results, small, large)
         results["targets"] = verdicts
         print_table(results, verdicts, small, large)
@@ -623,6 +624,17 @@ def marginal_costs(results: dict[str, Any]) -> dict[str, float]:
     }
 
 
+def paired_ratios(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Each full scan over the mutagen read of its own repeat, seconds apart (shown, not
+    judged): on a host whose speed drifts, a pair shares its moment; two bests may not."""
+    paired: dict[str, dict[str, Any]] = {}
+    for size, scans in results["full_scan"].items():
+        reads = results["mutagen_read"][size]["samples_s"]
+        ratios = [round(s / r, 3) for s, r in zip(scans["samples_s"], reads, strict=True)]
+        paired[size] = {"ratios": ratios, "median": round(statistics.median(ratios), 3)}
+    return paired
+
+
 def judge(results: dict[str, Any], small: int, large: int) -> dict[str, dict[str, Any]]:
     full, read = results["full_scan"], results["mutagen_read"]
     scan_l = full[str(large)]["best_s"]
@@ -714,6 +726,10 @@ def print_table(
             f"{size:>7} {rt['best_s']:>9.2f}s = {rt['best_s'] / r['best_s']:.2f}x mutagen read; "
             f"scan / read_track {f['best_s'] / rt['best_s']:.2f}; CPU s {rt['cpu_best_s']:.2f}"
         )
+    for size, pair in results.get("paired_scan_over_read", {}).items():
+        shown = ", ".join(f"{r:.2f}" for r in pair["ratios"])
+        median = pair["median"]
+        print(f"{size:>7} each scan / its repeat's mutagen read: {shown}; median {median:.2f}")
     line = f"rescan of {large}: mlib {results['rescan']['best_s']:.2f}s"
     if results["beet_update"]:
         line += f", beet update {results['beet_update']['best_s']:.2f}s"

@@ -41,3 +41,5 @@ def test_the_smoke_run_measures_every_target(tmp_path: Path) -> None:
     scan = results["full_scan"]["50"]
     assert scan["peak_rss_kb_median"] > 0 and scan["fastest_user_sys_s"][0] > 0
     assert results["src"] == str(REPO)
+    paired = results["paired_scan_over_read"]["50"]  # one pair per repeat, shown, not judged
+    assert len(paired["ratios"]) == results["repeat"] and paired["median"] > 0
