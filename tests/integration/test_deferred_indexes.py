@@ -9,6 +9,7 @@ its indexes while it is scanned.
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -22,24 +23,19 @@ from libtool.events import CancelToken
 from tests.audio import AudioFactory
 
 
+def rows(db_path: Path, sql: str) -> list[Any]:
+    """``sql``'s rows, read on a connection of its own (as another process would)."""
+    with closing(sqlite3.connect(db_path)) as conn:
+        return conn.execute(sql).fetchall()
+
+
 def indexes(db_path: Path) -> dict[str, str]:
-    conn = sqlite3.connect(db_path)
-    try:
-        return dict(
-            conn.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
-            ).fetchall()
-        )
-    finally:
-        conn.close()
+    sql = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+    return dict(rows(db_path, sql))
 
 
 def deferred(db_path: Path) -> list[str]:
-    conn = sqlite3.connect(db_path)
-    try:
-        return [name for (name,) in conn.execute("SELECT name FROM deferred_indexes")]
-    finally:
-        conn.close()
+    return [name for (name,) in rows(db_path, "SELECT name FROM deferred_indexes")]
 
 
 @pytest.fixture
@@ -179,11 +175,7 @@ def test_a_downgrade_builds_deferred_indexes_first(
     command.downgrade(alembic_config(lib.engine), "0011")
     lib.close()
     assert indexes(db_path) == fresh_indexes  # 0012 adds a table, no index
-    conn = sqlite3.connect(db_path)
-    try:
-        tables = {n for (n,) in conn.execute("SELECT name FROM sqlite_master")}
-    finally:
-        conn.close()
+    tables = {name for (name,) in rows(db_path, "SELECT name FROM sqlite_master")}
     assert "deferred_indexes" not in tables
 
 
