@@ -51,6 +51,7 @@ OUT = HERE / "out"
 #: Up to this many files, the beets library is made by ``beet import``; above, by its API.
 BEETS_IMPORT_MOST = 20_000
 CORPUS = HERE / "corpus"
+LAUNCH = HERE / "launch.py"  # times a command and takes its own peak RSS
 AUDIO_EXTENSIONS = (b".mp3", b".flac", b".ogg", b".m4a", b".opus")
 
 LIMITS = {"a": 1.5, "b": 1.3, "c": 1 / 3, "d": 1.25, "e": 10.5, "f": 150.0, "g": 1.0}
@@ -127,12 +128,14 @@ class Runner:
         logs.mkdir(parents=True, exist_ok=True)
 
     def run(self, label: str, cmd: list[str], env: dict[str, str] | None = None) -> Sample:
+        """Run ``cmd`` through ``launch.py``, which times it and takes its resource usage
+        (a child's peak RSS would otherwise include this process's own)."""
         self.count += 1
         log = self.logs / f"{self.count:03d}-{re.sub(r'[^A-Za-z0-9_.-]+', '_', label)}.log"
+        usage_file = log.with_suffix(".usage.json")
         with open(log, "w+b") as out:
-            started = time.perf_counter()
             proc = subprocess.Popen(
-                cmd,
+                [sys.executable, str(LAUNCH), str(usage_file), *cmd],
                 env=env or self.env,
                 cwd=self.cwd,
                 stdin=subprocess.DEVNULL,
@@ -143,27 +146,27 @@ class Runner:
             timer = threading.Timer(TIMEOUT, _kill_group, (proc.pid,))
             timer.start()
             try:
-                _, status, usage = os.wait4(proc.pid, 0)
+                proc.wait()
             finally:
                 timer.cancel()
-            seconds = time.perf_counter() - started
-            proc.returncode = os.waitstatus_to_exitcode(status)
             out.seek(0)
             output = out.read().decode("utf-8", "replace")
-        if self.verbose:
-            print(f"    {label}: {seconds:.3f}s, {usage.ru_maxrss / 1024:.1f} MiB", flush=True)
-        if proc.returncode != 0:
+        if proc.returncode != 0 or not usage_file.exists():
             tail = "\n".join(output.splitlines()[-15:])
             raise HarnessError(
                 f"{label} exited {proc.returncode}: {' '.join(cmd)}\n{tail}\n(log: {log})"
             )
+        usage = json.loads(usage_file.read_text())
+        if self.verbose:
+            mib = usage["maxrss_kb"] / 1024
+            print(f"    {label}: {usage['seconds']:.3f}s, {mib:.1f} MiB", flush=True)
         return Sample(
-            seconds,
-            int(usage.ru_maxrss),
-            usage.ru_utime + usage.ru_stime,
+            usage["seconds"],
+            int(usage["maxrss_kb"]),
+            usage["user_s"] + usage["sys_s"],
             output,
-            usage.ru_utime,
-            usage.ru_stime,
+            usage["user_s"],
+            usage["sys_s"],
         )
 
 
