@@ -12,6 +12,7 @@ It writes on the plain ``sqlite3`` driver (its own connection, from ``ScanDataba
 
 from __future__ import annotations
 
+import itertools
 import os
 import sqlite3
 import time
@@ -49,6 +50,7 @@ from libtool.events import (
     throttled,
 )
 from libtool.pathutil import display_path, is_under
+from libtool.scan.collector import rare_collections
 from libtool.scan.pipeline import TargetReading
 from libtool.scan.walk import ProgressCallback, ScanSummary, Stamp, gone, normalise_root
 
@@ -146,7 +148,7 @@ def scan(
         post(Progress(phase, done, total if phase != "walk" else None))
 
     patterns = tuple(ignore)
-    with library.exclusive("scan"):
+    with library.exclusive("scan"), rare_collections():
         db = library.connect()
         writer: _Writer | None = None
         try:
@@ -394,7 +396,7 @@ class _Writer:
         self.events = events
         self.run_id = run_id
         self.summary = summary
-        self.inserts: list[tuple[Any, ...]] = []  # (root_id, added_at, scanned_at, *row)
+        self.inserts: list[tuple[int, ScanRow]] = []  # (root_id, row)
         self.updates: list[tuple[Any, ...]] = []  # (scanned_at, *row, track id)
         self.errors: dict[bytes, tuple[Any, ...]] = {}
         self.keys: set[str | None] = set()  # albums touched by this scan
@@ -408,7 +410,7 @@ class _Writer:
     def record(self, root_id: int, row: ScanRow, track_id: int | None) -> None:
         self.keys.add(row[ALBUM_KEY_AT])
         if track_id is None:
-            self.inserts.append((root_id, self.now, self.now, *row))
+            self.inserts.append((root_id, row))
             self.summary.added += 1
         else:
             self.updates.append((self.now, *row, track_id))
@@ -459,7 +461,7 @@ class _Writer:
             self.album_ids.pop(key, None)
         self.uncommitted = []
         if self.inserts:
-            paths = [r[_INSERT_PATH] for r in self.inserts]
+            paths = [row[PATH_AT] for _, row in self.inserts]
             done: set[bytes] = set()
             for start in range(0, len(paths), BATCH):
                 chunk = paths[start : start + BATCH]
@@ -469,7 +471,7 @@ class _Writer:
                         f"SELECT path FROM tracks WHERE path IN ({marks(chunk)})", tuple(chunk)
                     )
                 )
-            self.inserts = [r for r in self.inserts if r[_INSERT_PATH] not in done]
+            self.inserts = [(root, row) for root, row in self.inserts if row[PATH_AT] not in done]
         self.flush()
 
     def flush(self) -> None:
@@ -477,10 +479,13 @@ class _Writer:
             return
         db = self.db
         ids = self._link_albums(db)
-        touched = set(ids.get(r[_INSERT_KEY]) for r in self.inserts)
-        if self.inserts:
+        now = self.now
+        rows = [(ids.get(row[ALBUM_KEY_AT]), root, now, now, *row) for root, row in self.inserts]
+        touched = set(r[0] for r in rows)
+        if rows:
             after = last_track_id(db)
-            db.executemany(INSERT_TRACKS, [(ids.get(r[_INSERT_KEY]), *r) for r in self.inserts])
+            db.executemany(INSERT_TRACKS, rows)
+            del rows
             index_new_tracks(db, after)
         if self.updates:
             for start in range(0, len(self.updates), BATCH):  # the albums they may leave
@@ -496,7 +501,7 @@ class _Writer:
             db.executemany(UPDATE_TRACKS, [(ids.get(r[_UPDATE_KEY]), *r) for r in self.updates])
         count_tracks(db, (aid for aid in touched if aid is not None))
         if self.failed:  # files that read now, after failing before, lose their error
-            done = [r[_INSERT_PATH] for r in self.inserts]
+            done = [row[PATH_AT] for _, row in self.inserts]
             done += [r[_UPDATE_PATH] for r in self.updates]
             cleared = [p for p in done if p in self.failed]
             self._delete_errors(cleared)
@@ -522,17 +527,18 @@ class _Writer:
         """Album key -> album id for every row of the batch (``album_ids``, completed)."""
         ids = self.album_ids
         firsts: dict[str, FirstTrack] = {}
-        for rows, at in ((self.updates, 1), (self.inserts, 3)):  # the older tracks first
-            for r in rows:
-                key = r[at + ALBUM_KEY_AT]
-                if key is not None and key not in ids and key not in firsts:
-                    firsts[key] = (
-                        r[at + PATH_AT],
-                        r[at + _ALBUM_AT],
-                        r[at + _ALBUMARTIST_AT] or r[at + _ARTIST_AT] or None,
-                        r[at + _MB_ALBUMID_AT],
-                        r[at + _YEAR_AT] or None,
-                    )
+        updated = (r[1 : 1 + len(ROW_COLUMNS)] for r in self.updates)
+        inserted = (row for _, row in self.inserts)
+        for row in itertools.chain(updated, inserted):  # the older tracks first
+            key = row[ALBUM_KEY_AT]
+            if key is not None and key not in ids and key not in firsts:
+                firsts[key] = (
+                    row[PATH_AT],
+                    row[_ALBUM_AT],
+                    row[_ALBUMARTIST_AT] or row[_ARTIST_AT] or None,
+                    row[_MB_ALBUMID_AT],
+                    row[_YEAR_AT] or None,
+                )
         if firsts:
             found = link_albums(db, firsts)
             ids.update(found)
@@ -540,9 +546,7 @@ class _Writer:
         return ids
 
 
-_INSERT_PATH = 3 + PATH_AT  # where the path is in a buffered insert (after root, times)
-_UPDATE_PATH = 1 + PATH_AT  # and in a buffered update (after scanned_at)
-_INSERT_KEY = 3 + ALBUM_KEY_AT
+_UPDATE_PATH = 1 + PATH_AT  # where the path is in a buffered update (after scanned_at)
 _UPDATE_KEY = 1 + ALBUM_KEY_AT
 _ALBUM_AT, _ALBUMARTIST_AT, _ARTIST_AT, _MB_ALBUMID_AT, _YEAR_AT = map(
     ROW_COLUMNS.index, ("album", "albumartist", "artist", "mb_albumid", "year")

@@ -1307,6 +1307,28 @@ def test_a_read_ahead_is_not_used_for_a_folder_that_has_tracks(
     assert ahead._stop.is_set()  # closed, not left reading
 
 
+def test_a_scan_collects_garbage_rarely_while_it_writes_then_as_before(
+    library: Library, three: tuple[Path, list[Path]]
+) -> None:
+    import gc
+
+    from libtool.events import Event
+    from libtool.scan.collector import SCAN_THRESHOLD
+
+    root, files = three
+    before = gc.get_threshold()
+    seen: list[int] = []
+
+    def sink(event: Event) -> None:
+        seen.append(gc.get_threshold()[0])
+
+    summary = scan(library, [root], jobs=1, events=sink)
+
+    assert counts(summary) == (len(files), 0, 0, 0, 0)
+    assert seen and set(seen) == {max(SCAN_THRESHOLD, before[0])}
+    assert gc.get_threshold() == before
+
+
 def test_the_reported_time_of_a_first_scan_counts_its_read_ahead(
     library: Library, three: tuple[Path, list[Path]]
 ) -> None:
