@@ -21,8 +21,6 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any, Protocol
 
-from libtool.scan.collector import collect_rarely
-
 DEPTH = 8  # chunks queued per reader: enough to keep it busy while the writer commits
 
 
@@ -38,7 +36,6 @@ class StartMethod(Protocol):
 def _serve(conn: Connection, read: Callable[[bytes], Any]) -> None:
     """A reader: chunks of paths in, lists of results out, until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    collect_rarely()
     while True:
         try:
             chunk = conn.recv()

@@ -1,16 +1,14 @@
-"""A scan collects garbage rarely, in its readers and while it writes, and leaves the
-process's collector as it found it."""
+"""A scan collects garbage rarely while it writes, and leaves the process's collector as
+it found it."""
 
 from __future__ import annotations
 
 import gc
-import multiprocessing
 from collections.abc import Iterator
 
 import pytest
 
 from libtool.scan.collector import SCAN_THRESHOLD, collect_rarely, rare_collections
-from libtool.scan.readers import read_in_processes
 
 
 @pytest.fixture
@@ -19,14 +17,6 @@ def default_threshold() -> Iterator[tuple[int, int, int]]:
     gc.set_threshold(700, 10, 10)
     yield gc.get_threshold()
     gc.set_threshold(*before)
-
-
-def threshold_in_reader(path: bytes) -> tuple[bytes, int]:
-    return path, gc.get_threshold()[0]
-
-
-def died(path: bytes, why: str) -> tuple[bytes, str]:
-    return path, why
 
 
 def test_rare_collections_raise_the_first_threshold_and_restore_it(
@@ -51,16 +41,3 @@ def test_a_collector_switched_off_by_threshold_stays_off(
     gc.set_threshold(0, 10, 10)
     collect_rarely()
     assert gc.get_threshold()[0] == 0
-
-
-@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="fork")
-def test_readers_collect_rarely_while_the_parent_keeps_its_own_setting(
-    default_threshold: tuple[int, int, int],
-) -> None:
-    ctx = multiprocessing.get_context("fork")
-    paths = [b"/m/%d" % n for n in range(20)]
-
-    results = dict(read_in_processes(ctx, 2, threshold_in_reader, paths, 4, died))
-
-    assert set(results.values()) == {SCAN_THRESHOLD}
-    assert gc.get_threshold() == default_threshold
