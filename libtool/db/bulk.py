@@ -3,7 +3,8 @@
 Inserting 100,000 rows into each of the eleven index B-trees cost the scan's writer
 more than building each index once from the finished table (CREATE INDEX sorts):
 at 100,000 files the scan's main process took 14-19% less CPU (two interleaved pairs,
-6.3-6.9 -> 5.5-5.6 CPU-s, in benchmarks/RESULTS.md). Only a
+6.3-6.9 -> 5.5-5.6 CPU-s, in benchmarks/RESULTS.md). The scanner builds them while its
+last files are still being read (``BUILD_AHEAD`` in ``libtool.scan.scanner``). Only a
 first scan (no tracks yet) defers them, so a library in use always has its indexes;
 readers during that first scan see correct, slower queries.
 

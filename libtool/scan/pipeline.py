@@ -2,14 +2,17 @@
 processes, and hand the results to the writer as they come.
 
 The walk feeds the readers as it goes (a big first scan starts reading at its first
-folder, not after listing every file), and a background thread keeps the readers fed
-and drained while the writer commits. Nothing here imports SQLAlchemy, so a first scan
+folder, not after listing every file) and runs ahead of them in a thread of its own, so
+the number of files to read is known long before the last is read (the writer builds a
+first scan's indexes while the last files are read). A background thread keeps the
+readers fed and drained while the writer commits. Nothing here imports SQLAlchemy, so a first scan
 of a new library starts reading before the database modules are even loaded
 (``libtool.service.scanning``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import multiprocessing
 import os
@@ -18,7 +21,7 @@ import threading
 import time
 from collections.abc import Iterator, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from libtool.db.rows import ScanRow, scan_row
 from libtool.scan.readers import DEPTH, ReaderPool
@@ -41,6 +44,9 @@ IN_PROCESS_BELOW = 48  # fewer files than this are read without starting readers
 CHUNK = 32  # paths a reader reads per message, at most
 BUFFERED = 256  # result lists (of up to CHUNK rows) held for a busy writer: bounded memory
 TICK = 0.1  # seconds the writer waits for results before it may report progress
+WALK_BATCH = 256  # paths the walk hands on at a time (or fewer, after WALK_WAIT seconds)
+WALK_WAIT = 0.05
+WALK_AHEAD = 1000  # batches the walk may run ahead of the readers: at most 256,000 paths
 
 #: What a reader hands the writer for one file: its path, and the row its TrackRecord makes
 #: or why it could not be read (kind, message).
@@ -118,6 +124,9 @@ class TargetReading:
         self._queue: queue.Queue[object] = queue.Queue(maxsize=BUFFERED)
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
+        self._walker: threading.Thread | None = None
+        self._walked: queue.Queue[object] = queue.Queue(maxsize=WALK_AHEAD)
+        self._walk_error: BaseException | None = None
         self._in_process: Iterator[bytes] | None = None
 
         jobs = jobs or os.cpu_count() or 1
@@ -127,7 +136,13 @@ class TargetReading:
             self._in_process = itertools.chain(first, source)
             return
         chunksize = CHUNK if not self.walk_done else max(1, min(CHUNK, len(first) // (jobs * 8)))
-        pool = ReaderPool(pool_context, jobs, read_one, _died)  # forked here, before the thread
+        pool = ReaderPool(pool_context, jobs, read_one, _died)  # forked here, before the threads
+        if not self.walk_done:
+            self._walker = threading.Thread(
+                target=self._walk_ahead, args=(source,), name="mlib-walk", daemon=True
+            )
+            self._walker.start()
+            source = self._walked_paths()
         self._thread = threading.Thread(
             target=self._pump,
             args=(pool, itertools.chain(first, source), chunksize),
@@ -166,6 +181,39 @@ class TargetReading:
             else:
                 self.still_failing.append(path)
         self.walk_done = True
+
+    def _walk_ahead(self, source: Iterator[bytes]) -> None:
+        """The walk's thread: hand the paths to read on in batches, as far ahead of the
+        readers as ``WALK_AHEAD`` allows (a slow folder holds back no found path long)."""
+        batch: list[bytes] = []
+        handed = time.monotonic()
+        try:
+            for path in source:
+                batch.append(path)
+                if len(batch) >= WALK_BATCH or time.monotonic() - handed >= WALK_WAIT:
+                    self._hand_on(batch)
+                    batch, handed = [], time.monotonic()
+            if batch:
+                self._hand_on(batch)
+        except BaseException as exc:  # raised in the feeding thread, then the writer's
+            self._walk_error = exc
+        finally:
+            self._hand_on(_END)
+
+    def _hand_on(self, item: object) -> None:
+        while not self._stop.is_set():
+            try:
+                self._walked.put(item, timeout=TICK)
+                return
+            except queue.Full:
+                continue
+
+    def _walked_paths(self) -> Iterator[bytes]:
+        """The walk's paths, in the feeding thread, as the walk's thread hands them on."""
+        while (batch := self._walked.get()) is not _END:
+            yield from cast("list[bytes]", batch)
+        if self._walk_error is not None:
+            raise self._walk_error
 
     def _pump(self, pool: ReaderPool, paths: Iterator[bytes], chunksize: int) -> None:
         """The feeding thread: keep the readers busy, and queue what they read."""
@@ -227,8 +275,16 @@ class TargetReading:
         if self._thread is not None:
             while self._thread.is_alive():
                 self._drain()  # a feeding thread blocked on a full queue moves on
+                self._unblock_feeder()
                 self._thread.join(TICK)
             self._drain()
+        if self._walker is not None:
+            self._walker.join()  # it stops at its next file, or within TICK when blocked
+
+    def _unblock_feeder(self) -> None:
+        """A feeding thread waiting for the walk's next batch gets the end instead."""
+        with contextlib.suppress(queue.Full):
+            self._walked.put_nowait(_END)
 
     def __enter__(self) -> TargetReading:
         return self

@@ -94,6 +94,57 @@ def test_a_first_scan_fills_without_the_indexes_and_ends_with_every_one(
     assert deferred(db_path) == []
 
 
+def test_a_first_scan_builds_its_indexes_while_its_last_files_are_read(
+    audio: AudioFactory,
+    tmp_path: Path,
+    library: Library,
+    db_path: Path,
+    fresh_indexes: dict[str, str],
+    seen_at_flush: list[set[str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Not after the last file, where the builds would run alone: the rest go in indexed."""
+    root = tmp_path / "many"
+    for i in range(40):
+        audio.make(root / f"album{i // 10}" / f"{i:02}.flac", "flac")
+    monkeypatch.setattr(scan_mod, "BUILD_AHEAD", 0.5)  # when 20 of the 40 are left
+
+    summary = scan_mod.scan(library, [root], jobs=1)
+
+    assert summary.added == 40
+    on_tracks = {n for n, sql in fresh_indexes.items() if " ON tracks " in sql}
+    bare = [names == set(KEPT) for names in seen_at_flush]
+    assert seen_at_flush[0] == set(KEPT) and seen_at_flush[-1] == on_tracks
+    assert bare == sorted(bare, reverse=True)  # built once, between two batches
+    assert 4 <= bare.count(True) <= 6  # batches of 4: the first 20 files or so
+    assert indexes(db_path) == fresh_indexes and deferred(db_path) == []
+    assert rows(db_path, "PRAGMA integrity_check") == [("ok",)]
+    assert rows(db_path, "SELECT count(*) FROM tracks") == [(40,)]
+
+
+def test_with_two_new_roots_the_indexes_wait_for_the_last_one(
+    audio: AudioFactory,
+    tmp_path: Path,
+    library: Library,
+    db_path: Path,
+    fresh_indexes: dict[str, str],
+    seen_at_flush: list[set[str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    for i in range(12):
+        audio.make(first / f"{i:02}.flac", "flac")
+        audio.make(second / f"{i:02}.flac", "flac")
+    monkeypatch.setattr(scan_mod, "BUILD_AHEAD", 0.5)
+
+    assert scan_mod.scan(library, [first, second], jobs=1).added == 24
+
+    bare = [names == set(KEPT) for names in seen_at_flush]
+    assert bare[:3] == [True] * 3  # all of the first root's batches
+    assert not bare[-1] and bare == sorted(bare, reverse=True)
+    assert indexes(db_path) == fresh_indexes and deferred(db_path) == []
+
+
 def test_a_library_in_use_keeps_its_indexes_while_it_is_scanned(
     tree: Path,
     audio: AudioFactory,

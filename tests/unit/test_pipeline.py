@@ -101,6 +101,34 @@ def test_reading_starts_before_the_walk_ends(monkeypatch: pytest.MonkeyPatch) ->
     assert reading.total == 2001
 
 
+def slow_echo(path: bytes) -> tuple[bytes, None, tuple[str, str]]:
+    import time
+
+    time.sleep(0.001)
+    return path, None, ("echo", str(os.getpid()))
+
+
+def test_the_walk_runs_ahead_so_the_total_is_known_before_the_last_files_are_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What lets the writer build a first scan's indexes while the last files are read."""
+    monkeypatch.setattr(pipeline, "read_one", slow_echo)
+    fake_walk(monkeypatch, (b"/m/%d.mp3" % n for n in range(3000)))
+    with TargetReading(b"/m", jobs=2) as reading:
+        done = 0
+        known_at = None
+        for result in reading.results():
+            if result is None:
+                continue
+            done += 1
+            if known_at is None and reading.total is not None:
+                known_at = done
+
+    assert done == reading.total == 3000
+    assert known_at is not None and known_at < 1500, f"the total came at file {known_at}"
+    assert not any(t.name in ("mlib-walk", "mlib-readers") for t in threading.enumerate())
+
+
 def test_leaving_early_stops_the_walk_the_thread_and_the_readers(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -119,7 +147,7 @@ def test_leaving_early_stops_the_walk_the_thread_and_the_readers(
             if got == 100:
                 break
 
-    assert not any(t.name == "mlib-readers" for t in threading.enumerate())
+    assert not any(t.name in ("mlib-walk", "mlib-readers") for t in threading.enumerate())
     assert set(multiprocessing.active_children()) <= before
 
 
