@@ -53,18 +53,22 @@ def defer_indexes(db: sqlite3.Connection) -> list[str]:
     return [name for name, _ in indexes]
 
 
-def restore_indexes(db: sqlite3.Connection) -> int:
-    """Build every deferred index again, in the caller's transaction (call commit).
+def restore_indexes(db: sqlite3.Connection, most: int | None = None) -> int:
+    """Build the deferred indexes again (every one, or the first ``most`` by name), in
+    the caller's transaction (call commit).
 
-    Returns how many were built; 0 in a library from before ``deferred_indexes``.
+    Returns how many were built; 0 when none is left, or in a library from before
+    ``deferred_indexes``.
     """
+    limit = "" if most is None else f" LIMIT {int(most)}"
     try:
-        rows = db.execute("SELECT name, sql FROM deferred_indexes ORDER BY name").fetchall()
+        rows = db.execute(f"SELECT name, sql FROM deferred_indexes ORDER BY name{limit}").fetchall()
     except sqlite3.OperationalError:  # no such table: an older schema, nothing deferred
         return 0
     if not rows:
         return 0
-    db.execute("DELETE FROM deferred_indexes")  # first: it opens the transaction
+    # first: it opens the transaction that builds them
+    db.executemany("DELETE FROM deferred_indexes WHERE name = ?", [(name,) for name, _ in rows])
     present = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
     for name, sql in rows:
         if name not in present:

@@ -46,7 +46,10 @@ BUFFERED = 256  # result lists (of up to CHUNK rows) held for a busy writer: bou
 TICK = 0.1  # seconds the writer waits for results before it may report progress
 WALK_BATCH = 256  # paths the walk hands on at a time (or fewer, after WALK_WAIT seconds)
 WALK_WAIT = 0.05
-WALK_AHEAD = 1000  # batches the walk may run ahead of the readers: at most 256,000 paths
+#: Batches the walk may run ahead of the readers: 20,480 paths, about 3 MB. A first scan's
+#: indexes are built when 7% of its files are left to read, so up to ~290,000 files the
+#: total is known by then; beyond, they are built with 20,000 files left.
+WALK_AHEAD = 80
 
 #: What a reader hands the writer for one file: its path, and the row its TrackRecord makes
 #: or why it could not be read (kind, message).

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 import libtool.scan.scanner as scan_mod
-from libtool.db.bulk import KEPT, defer_indexes
+from libtool.db.bulk import KEPT, defer_indexes, restore_indexes
 from libtool.db.connection import open_library_file
 from libtool.db.session import Library, alembic_config, open_library
 from libtool.events import CancelToken
@@ -240,3 +240,24 @@ def test_defer_does_nothing_in_a_library_with_tracks(
     finally:
         conn.close()
     assert indexes(db_path) == fresh_indexes
+
+
+def test_indexes_built_one_at_a_time_leave_the_rest_recorded_until_built(
+    library: Library, db_path: Path, fresh_indexes: dict[str, str]
+) -> None:
+    """A kill between two of a first scan's builds leaves the unbuilt ones recorded."""
+    conn = library.connect()
+    try:
+        dropped = defer_indexes(conn)
+        assert restore_indexes(conn, most=1) == 1
+        conn.commit()
+        first = sorted(dropped)[0]
+        assert first in indexes(db_path)
+        assert sorted(deferred(db_path)) == sorted(dropped)[1:]
+
+        assert restore_indexes(conn) == len(dropped) - 1
+        conn.commit()
+        assert restore_indexes(conn, most=1) == 0  # nothing left
+    finally:
+        conn.close()
+    assert indexes(db_path) == fresh_indexes and deferred(db_path) == []
