@@ -16,7 +16,7 @@ import itertools
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,12 +63,13 @@ BATCH = 500  # records a commit waits for at least (and ids per IN (...) list)
 #: against 9.4 s for the inserts.
 FLUSH_SECONDS = 0.5
 BATCH_MOST = 5000
-#: A first scan builds its deferred indexes when this share of its files is left to read,
-#: not after the last: the builds (about 1 s per 100,000 tracks) then share the cores with
-#: the readers instead of running alone at the end with one core idle. Both the builds and
-#: the reading take time in proportion to the files, so one share fits every size. The
-#: rows that come in meanwhile are inserted with the indexes built so far.
+#: A first scan builds its deferred indexes and regroups its albums so far when this share
+#: of its files is left to read (``_end_game``), not after the last: that work (about 1.3 s
+#: per 100,000 tracks) then shares the cores with the readers instead of running alone at
+#: the end with one core idle. It and the reading both take time in proportion to the
+#: files, so one share fits every size.
 BUILD_AHEAD = 0.07
+_OVER = object()
 
 
 @dataclass
@@ -230,8 +231,8 @@ def _scan_all(
         _build_deferred_indexes(writer)  # the regroup looks tracks up by album key
         if last not in (None, "complete") or needs_full_regroup(writer.db):
             regroup_albums(writer.db)  # after a killed run, or in an upgraded library
-        elif writer.keys - {None}:
-            regroup_albums(writer.db, writer.keys)
+        elif keys := (writer.keys | set(writer.not_regrouped)) - {None}:
+            regroup_albums(writer.db, keys)  # (those the end-game regrouped are not here)
     except Cancelled:  # at a safe point: nothing is half-saved
         summary.interrupted = True
         writer.flush()
@@ -248,6 +249,28 @@ def _scan_all(
             summary.notes.append(
                 "the batch being saved when interrupted was lost; the next scan reads it again"
             )
+
+
+def _end_game(writer: _Writer) -> Iterator[None]:
+    """What a first scan does while its last files are read, one step a file (the readers'
+    rows do not pile up meanwhile): build the deferred indexes, one a step, then regroup
+    the albums of the tracks committed so far, ``BATCH`` albums a step. The regroup at the
+    end then covers only the albums touched after (or not reached), and a regroup done
+    here is done again there if more of the album's tracks came in since: a regroup
+    depends only on the album's tracks in the library."""
+    while True:
+        writer.flush()  # the rows so far go in without the index; later ones, with it
+        if not _build_deferred_indexes(writer, most=1):
+            break
+        yield
+    writer.flush()  # so that every track of the albums taken here is in the library
+    writer.not_regrouped = sorted(key for key in writer.keys if key is not None)
+    writer.keys = set()
+    while writer.not_regrouped:
+        regroup_albums(writer.db, writer.not_regrouped[:BATCH])
+        writer.commit()
+        del writer.not_regrouped[:BATCH]
+        yield
 
 
 def _build_deferred_indexes(writer: _Writer, most: int | None = None) -> int:
@@ -302,6 +325,7 @@ def _scan_target(
         target.path, ignore, stamps, failed, full=full, jobs=jobs, report=report
     )
     done = 0
+    end_game: Iterator[None] | None = None
     with reading:
         report("read", 0, reading.total)
         for result in reading.results():
@@ -324,10 +348,10 @@ def _scan_target(
             report("read", done, reading.total)
             total = reading.total
             if writer.build_ahead and total is not None and total - done <= total * BUILD_AHEAD:
-                # one index a file, the rows so far committed first: the readers' rows do
-                # not pile up in memory while a build runs (11 at once took 1.2 s at 100,000)
-                writer.flush()
-                _build_deferred_indexes(writer, most=1)
+                writer.build_ahead = False
+                end_game = _end_game(writer)
+            if end_game is not None and next(end_game, _OVER) is _OVER:
+                end_game = None
     walk = reading.walk
     summary.skipped += walk.skipped
     for path, kind, message in walk.problems:
@@ -426,8 +450,9 @@ class _Writer:
         self.failed = failed if failed is not None else set()
         self.now = sqlite_time(utcnow())
         self.flushed_at = time.monotonic()
-        #: build the deferred indexes of a first scan when its last files are being read
+        #: start the end-game (``_end_game``) of a first scan when its last files are read
         self.build_ahead = False
+        self.not_regrouped: list[str] = []  # album keys the end-game has yet to regroup
 
     def record(self, root_id: int, row: ScanRow, track_id: int | None) -> None:
         self.keys.add(row[ALBUM_KEY_AT])

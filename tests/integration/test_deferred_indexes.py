@@ -261,3 +261,51 @@ def test_indexes_built_one_at_a_time_leave_the_rest_recorded_until_built(
     finally:
         conn.close()
     assert indexes(db_path) == fresh_indexes and deferred(db_path) == []
+
+
+def albums(db_path: Path) -> list[Any]:
+    return rows(
+        db_path,
+        "SELECT a.key, a.album, a.albumartist, a.year, a.track_count, a.folder_text, "
+        "(SELECT count(*) FROM tracks t WHERE t.album_id = a.id) FROM albums a ORDER BY a.key",
+    )
+
+
+def test_albums_regrouped_in_the_end_game_come_out_as_if_regrouped_at_the_end(
+    audio: AudioFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An album whose tracks come in both before and after the end-game regroups it is
+    regrouped again at the end: here the late tracks outvote the early ones."""
+    import mutagen.flac
+
+    root = tmp_path / "music"
+    layout = [("a_first", n, "Early") for n in range(30)] + [
+        ("b_second", n, "Late") for n in range(10)
+    ]
+    for folder, n, who in layout:
+        path = audio.make(root / folder / f"{n:02}.flac", "flac")
+        tags = mutagen.flac.FLAC(path)
+        split = folder == "b_second" or n < 2  # 2 early tracks and 10 late ones
+        tags["album"] = "Split" if split else f"Album {n // 10}"
+        if split:  # one album across two folders: by its MusicBrainz id
+            tags["musicbrainz_albumid"] = "b1a9c0e2-1111-4222-8333-944455556666"
+        tags["albumartist"] = who
+        tags["title"] = f"{folder} {n}"
+        tags["date"] = "1999" if who == "Early" else "2001"
+        tags.save()
+
+    found = {}
+    for share in (0.0, 0.6):  # at the last file (no regroup ahead), and with 24 files left
+        monkeypatch.setattr(scan_mod, "BUILD_AHEAD", share)
+        db_path = tmp_path / f"library-{share}.db"
+        library = open_library(str(db_path))
+        try:
+            assert scan_mod.scan(library, [root], jobs=1).added == 40
+        finally:
+            library.close()
+        found[share] = albums(db_path)
+        assert deferred(db_path) == []
+
+    assert found[0.6] == found[0.0]
+    split = next(a for a in found[0.6] if a[1] == "Split")
+    assert split[2:5] == ("Late", 1999, 12) and split[6] == 12
