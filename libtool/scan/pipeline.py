@@ -194,22 +194,24 @@ class TargetReading:
             for path in source:
                 batch.append(path)
                 if len(batch) >= WALK_BATCH or time.monotonic() - handed >= WALK_WAIT:
-                    self._hand_on(batch)
+                    self._put(self._walked, batch)
                     batch, handed = [], time.monotonic()
             if batch:
-                self._hand_on(batch)
+                self._put(self._walked, batch)
         except BaseException as exc:  # raised in the feeding thread, then the writer's
             self._walk_error = exc
         finally:
-            self._hand_on(_END)
+            self._put(self._walked, _END)
 
-    def _hand_on(self, item: object) -> None:
+    def _put(self, into: queue.Queue[object], item: object) -> bool:
+        """Put ``item`` in ``into``, waiting while it is full; False if stopped first."""
         while not self._stop.is_set():
             try:
-                self._walked.put(item, timeout=TICK)
-                return
+                into.put(item, timeout=TICK)
+                return True
             except queue.Full:
                 continue
+        return False
 
     def _walked_paths(self) -> Iterator[bytes]:
         """The walk's paths, in the feeding thread, as the walk's thread hands them on."""
@@ -223,13 +225,7 @@ class TargetReading:
         batches = pool.batches(paths, chunksize)
         try:
             for batch in batches:
-                while not self._stop.is_set():
-                    try:
-                        self._queue.put(batch, timeout=TICK)
-                        break
-                    except queue.Full:
-                        continue
-                if self._stop.is_set():
+                if not self._put(self._queue, batch):
                     break
         except BaseException as exc:  # handed to the writer's thread, which raises it
             self._error = exc
