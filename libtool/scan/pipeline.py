@@ -12,19 +12,19 @@ of a new library starts reading before the database modules are even loaded
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import multiprocessing
 import os
 import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Iterator, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from libtool.db.rows import ScanRow, scan_row
-from libtool.scan.readers import DEPTH, ReaderPool
+from libtool.scan.readers import DEPTH, NOT_YET, ReaderPool
 from libtool.scan.walk import (
     AUDIO_EXTENSIONS,
     TO_READ,
@@ -44,12 +44,12 @@ IN_PROCESS_BELOW = 48  # fewer files than this are read without starting readers
 CHUNK = 32  # paths a reader reads per message, at most
 BUFFERED = 256  # result lists (of up to CHUNK rows) held for a busy writer: bounded memory
 TICK = 0.1  # seconds the writer waits for results before it may report progress
-WALK_BATCH = 256  # paths the walk hands on at a time (or fewer, after WALK_WAIT seconds)
-WALK_WAIT = 0.05
-#: Batches the walk may run ahead of the readers: 20,480 paths, about 3 MB. A first scan's
-#: indexes are built when 7% of its files are left to read, so up to ~290,000 files the
-#: total is known by then; beyond, they are built with 20,000 files left.
-WALK_AHEAD = 80
+WALK_WAIT = 0.05  # seconds the walk waits for the readers when it is far enough ahead
+WALK_JOIN = 2.0  # seconds closing waits for the walk to stop (a hung mount: left to it)
+#: Paths the walk may hold for the readers, about 3 MB. A first scan's indexes are built
+#: when 7% of its files are left to read, so up to ~290,000 files the total is known by
+#: then; beyond, they are built with 20,480 files left.
+WALK_AHEAD = 20_480
 
 #: What a reader hands the writer for one file: its path, and the row its TrackRecord makes
 #: or why it could not be read (kind, message).
@@ -86,6 +86,10 @@ def pool_context() -> ForkContext | ForkServerContext | SpawnContext:
 
 
 _END = object()
+
+
+class _Stopped(Exception):
+    """Raised inside the walk when its reading was closed: the walk ends quietly."""
 
 
 class TargetReading:
@@ -128,7 +132,8 @@ class TargetReading:
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
         self._walker: threading.Thread | None = None
-        self._walked: queue.Queue[object] = queue.Queue(maxsize=WALK_AHEAD)
+        self._walked: deque[bytes] = deque()  # found by the walk's thread, not yet fed
+        self._walk_over = False
         self._walk_error: BaseException | None = None
         self._in_process: Iterator[bytes] | None = None
 
@@ -166,6 +171,8 @@ class TargetReading:
         owner = threading.get_ident()
 
         def progress(phase: str, done: int, total: int | None) -> None:
+            if self._stop.is_set():  # called once a folder: a walk that finds no audio
+                raise _Stopped  # for a while still stops soon
             if report is not None and threading.get_ident() == owner:
                 report(phase, done, total)  # the feeding thread never reports (or cancels)
 
@@ -186,22 +193,35 @@ class TargetReading:
         self.walk_done = True
 
     def _walk_ahead(self, source: Iterator[bytes]) -> None:
-        """The walk's thread: hand the paths to read on in batches, as far ahead of the
-        readers as ``WALK_AHEAD`` allows (a slow folder holds back no found path long)."""
-        batch: list[bytes] = []
-        handed = time.monotonic()
+        """The walk's thread: hand each path to read on as it is found, at most
+        ``WALK_AHEAD`` ahead of the readers."""
+        paths, stop = self._walked, self._stop
         try:
             for path in source:
-                batch.append(path)
-                if len(batch) >= WALK_BATCH or time.monotonic() - handed >= WALK_WAIT:
-                    self._put(self._walked, batch)
-                    batch, handed = [], time.monotonic()
-            if batch:
-                self._put(self._walked, batch)
+                while len(paths) >= WALK_AHEAD and not stop.wait(WALK_WAIT):
+                    pass  # far enough ahead: the readers catch up
+                paths.append(path)
+        except _Stopped:
+            pass
         except BaseException as exc:  # raised in the feeding thread, then the writer's
             self._walk_error = exc
         finally:
-            self._put(self._walked, _END)
+            self._walk_over = True
+
+    def _walked_paths(self) -> Iterator[bytes]:
+        """The walk's paths, in the feeding thread, as the walk's thread finds them, and
+        ``NOT_YET`` while it finds none (a slow folder): the readers' work is collected."""
+        paths, stop = self._walked, self._stop
+        while not stop.is_set():
+            if paths:
+                yield paths.popleft()
+            elif self._walk_over:
+                if not paths:  # (it may have added its last path just before ending)
+                    break
+            else:
+                yield NOT_YET
+        if self._walk_error is not None:
+            raise self._walk_error
 
     def _put(self, into: queue.Queue[object], item: object) -> bool:
         """Put ``item`` in ``into``, waiting while it is full; False if stopped first."""
@@ -212,13 +232,6 @@ class TargetReading:
             except queue.Full:
                 continue
         return False
-
-    def _walked_paths(self) -> Iterator[bytes]:
-        """The walk's paths, in the feeding thread, as the walk's thread hands them on."""
-        while (batch := self._walked.get()) is not _END:
-            yield from cast("list[bytes]", batch)
-        if self._walk_error is not None:
-            raise self._walk_error
 
     def _pump(self, pool: ReaderPool, paths: Iterator[bytes], chunksize: int) -> None:
         """The feeding thread: keep the readers busy, and queue what they read."""
@@ -274,16 +287,10 @@ class TargetReading:
         if self._thread is not None:
             while self._thread.is_alive():
                 self._drain()  # a feeding thread blocked on a full queue moves on
-                self._unblock_feeder()
                 self._thread.join(TICK)
             self._drain()
         if self._walker is not None:
-            self._walker.join()  # it stops at its next file, or within TICK when blocked
-
-    def _unblock_feeder(self) -> None:
-        """A feeding thread waiting for the walk's next batch gets the end instead."""
-        with contextlib.suppress(queue.Full):
-            self._walked.put_nowait(_END)
+            self._walker.join(WALK_JOIN)  # it stops at its next file or folder
 
     def __enter__(self) -> TargetReading:
         return self

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gc
 import signal
+import time
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
 from multiprocessing.connection import Connection, wait
@@ -22,6 +23,10 @@ from multiprocessing.process import BaseProcess
 from typing import Any, Protocol
 
 DEPTH = 8  # chunks queued per reader: enough to keep it busy while the writer commits
+#: What a source of paths may yield when it has none yet but is not done (a walk listing
+#: a slow folder): the readers' finished work is collected meanwhile.
+NOT_YET = b""
+IDLE_WAIT = 0.005  # seconds between asks of such a source when no reader has work
 
 
 class StartMethod(Protocol):
@@ -88,22 +93,39 @@ class ReaderPool:
         """``read(path)`` for every path, a reader's chunk at a time (once per pool).
 
         A path whose reader died while reading it alone yields ``died(path, reason)``.
-        Closing the iterator (or an exception in the caller) stops the readers at once.
+        ``paths`` may yield ``NOT_YET`` (no path for now). Closing the iterator (or an
+        exception in the caller) stops the readers at once.
         """
         readers = self._readers
         source = iter(paths)
         retry: deque[list[bytes]] = deque()  # chunks of a dead reader, split into single paths
+        exhausted = False
 
         def next_chunk() -> list[bytes] | None:
+            """Up to ``chunksize`` paths; [] when the source has none yet, None when done."""
+            nonlocal exhausted
             if retry:
                 return retry.popleft()
-            chunk = [p for _, p in zip(range(chunksize), source, strict=False)]
+            chunk: list[bytes] = []
+            for path in source:
+                if not path:  # NOT_YET
+                    return chunk
+                chunk.append(path)
+                if len(chunk) == chunksize:
+                    return chunk
+            exhausted = True
             return chunk or None
 
         try:
-            for reader in readers:
-                _fill(reader, next_chunk)
-            while busy := [r for r in readers if r.queued]:
+            while True:
+                for reader in readers:
+                    _fill(reader, next_chunk)
+                busy = [r for r in readers if r.queued]
+                if not busy:
+                    if exhausted and not retry:
+                        break
+                    time.sleep(IDLE_WAIT)  # the source has nothing yet, nor a reader work
+                    continue
                 for ready in wait([r.conn for r in busy]):
                     reader = next(r for r in busy if r.conn is ready)
                     try:
@@ -153,7 +175,7 @@ def read_in_processes(
 
 
 def _fill(reader: _Reader, next_chunk: Callable[[], list[bytes] | None]) -> None:
-    while len(reader.queued) < DEPTH and (chunk := next_chunk()) is not None:
+    while len(reader.queued) < DEPTH and (chunk := next_chunk()):
         reader.queued.append(chunk)
         try:
             reader.conn.send(chunk)

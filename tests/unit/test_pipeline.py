@@ -160,4 +160,52 @@ def test_a_failing_walk_is_raised_to_the_caller(monkeypatch: pytest.MonkeyPatch)
     with TargetReading(b"/m", jobs=2) as reading, pytest.raises(RuntimeError, match="broke"):
         for _ in reading.results():
             pass
-    assert not any(t.name == "mlib-readers" for t in threading.enumerate())
+    assert not any(t.name in ("mlib-walk", "mlib-readers") for t in threading.enumerate())
+
+
+def test_paths_found_before_a_slow_folder_are_read_while_it_is_listed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    released = threading.Event()
+    threading.Timer(30, released.set).start()  # a guard: the test fails, it does not hang
+
+    def slow_folder() -> Iterator[bytes]:
+        yield from (b"/m/%d.mp3" % n for n in range(700))
+        released.wait()  # a folder that takes long to list (a network share)
+        yield b"/m/last.mp3"
+
+    fake_walk(monkeypatch, slow_folder())
+    with TargetReading(b"/m", jobs=2) as reading:
+        results = reading.results()
+        got = 0
+        while got < 700:
+            got += next(results) is not None
+        held_back = released.is_set()
+        released.set()
+        got += sum(r is not None for r in results)
+
+    assert not held_back, "files found before the slow folder waited for it"
+    assert got == 701
+
+
+def test_leaving_early_stops_a_walk_that_finds_no_more_audio(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Folder after folder without a file to read: the walk stops at its next folder."""
+
+    def walk(top: bytes, walk: Walk, ignore: tuple[str, ...], report: Any) -> Iterator[Any]:
+        for n in range(600):  # more than a start of reading takes (512)
+            yield b"/m/%d.mp3" % n, (1, 1, 1)
+        while True:  # an endless tree of folders without audio
+            report("walk", 600, 0)
+            threading.Event().wait(0.001)
+
+    monkeypatch.setattr(pipeline, "_walk_target", walk)
+    with TargetReading(b"/m", jobs=2) as reading:
+        got = 0
+        for result in reading.results():
+            got += result is not None
+            if got == 10:
+                break
+
+    assert not any(t.name in ("mlib-walk", "mlib-readers") for t in threading.enumerate())
