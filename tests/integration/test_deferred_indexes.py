@@ -274,38 +274,78 @@ def albums(db_path: Path) -> list[Any]:
 def test_albums_regrouped_in_the_end_game_come_out_as_if_regrouped_at_the_end(
     audio: AudioFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """An album whose tracks come in both before and after the end-game regroups it is
-    regrouped again at the end: here the late tracks outvote the early ones."""
+    """An album the end-game regroups while it has only its early tracks is regrouped
+    again at the end: here its late tracks outvote the early ones."""
     import mutagen.flac
 
-    root = tmp_path / "music"
-    layout = [("a_first", n, "Early") for n in range(30)] + [
-        ("b_second", n, "Late") for n in range(10)
-    ]
-    for folder, n, who in layout:
-        path = audio.make(root / folder / f"{n:02}.flac", "flac")
+    early, late = tmp_path / "music" / "early", tmp_path / "music" / "late"
+    for folder, n in [(early, n) for n in range(30)] + [(late, n) for n in range(10)]:
+        path = audio.make(folder / f"{n:02}.flac", "flac")
         tags = mutagen.flac.FLAC(path)
-        split = folder == "b_second" or n < 2  # 2 early tracks and 10 late ones
+        split = folder == late or n < 2  # 2 early tracks and 10 late ones
         tags["album"] = "Split" if split else f"Album {n // 10}"
         if split:  # one album across two folders: by its MusicBrainz id
             tags["musicbrainz_albumid"] = "b1a9c0e2-1111-4222-8333-944455556666"
-        tags["albumartist"] = who
-        tags["title"] = f"{folder} {n}"
-        tags["date"] = "1999" if who == "Early" else "2001"
+        tags["albumartist"] = "Late" if folder == late else "Early"
+        tags["date"] = "2001" if folder == late else "1999"
         tags.save()
+    split_tracks: list[int] = []  # the album's tracks in the library at each regroup
+    regroup = scan_mod.regroup_albums
 
+    def spy(db: sqlite3.Connection, keys: Any = None) -> None:
+        sql = "SELECT count(*) FROM tracks WHERE album_key LIKE 'mb:%'"
+        split_tracks.append(db.execute(sql).fetchone()[0])
+        regroup(db, keys)
+
+    monkeypatch.setattr(scan_mod, "regroup_albums", spy)
     found = {}
-    for share in (0.0, 0.6):  # at the last file (no regroup ahead), and with 24 files left
+    for share in (0.0, 0.9):  # at the last file (no regroup ahead), and with 36 left
         monkeypatch.setattr(scan_mod, "BUILD_AHEAD", share)
+        split_tracks.clear()
         db_path = tmp_path / f"library-{share}.db"
         library = open_library(str(db_path))
         try:
-            assert scan_mod.scan(library, [root], jobs=1).added == 40
+            assert scan_mod.scan(library, [tmp_path / "music"], jobs=1).added == 40
         finally:
             library.close()
         found[share] = albums(db_path)
         assert deferred(db_path) == []
+        sql = "SELECT path_text LIKE '%/late/%', min(id), max(id) FROM tracks GROUP BY 1"
+        ids = {late: (low, high) for late, low, high in rows(db_path, sql)}
+        if share:
+            if not ids[0][1] < ids[1][0]:
+                pytest.skip("the walk read the late folder first: the case cannot arise")
+            assert split_tracks[0] == 2, "the end-game regrouped the album before its late tracks"
+    assert split_tracks[-1] == 12
 
-    assert found[0.6] == found[0.0]
-    split = next(a for a in found[0.6] if a[1] == "Split")
+    assert found[0.9] == found[0.0]
+    split = next(a for a in found[0.9] if a[1] == "Split")
     assert split[2:5] == ("Late", 1999, 12) and split[6] == 12
+
+
+def test_a_first_scan_read_by_reader_processes_ends_complete(
+    audio: AudioFactory,
+    tmp_path: Path,
+    library: Library,
+    db_path: Path,
+    fresh_indexes: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The walk's thread, two readers and the end-game together (60 files: not read in
+    this process), with the end-game started early."""
+    import mutagen.flac
+
+    root = tmp_path / "many"
+    for i in range(60):
+        tags = mutagen.flac.FLAC(audio.make(root / f"album{i // 10}" / f"{i:02}.flac", "flac"))
+        tags["album"] = f"Album {i // 10}"
+        tags.save()
+    monkeypatch.setattr(scan_mod, "BUILD_AHEAD", 0.8)
+
+    summary = scan_mod.scan(library, [root], jobs=2)
+
+    assert summary.added == 60 and summary.errors == 0
+    assert indexes(db_path) == fresh_indexes and deferred(db_path) == []
+    assert rows(db_path, "PRAGMA integrity_check") == [("ok",)]
+    assert rows(db_path, "SELECT count(*), count(DISTINCT album_id) FROM tracks") == [(60, 6)]
+    assert rows(db_path, "SELECT sum(track_count), count(*) FROM albums") == [(60, 6)]

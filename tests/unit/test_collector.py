@@ -41,3 +41,15 @@ def test_a_collector_switched_off_by_threshold_stays_off(
     gc.set_threshold(0, 10, 10)
     collect_rarely()
     assert gc.get_threshold()[0] == 0
+
+
+def test_overlapping_scans_restore_the_setting_when_the_last_one_ends(
+    default_threshold: tuple[int, int, int],
+) -> None:
+    first, second = rare_collections(), rare_collections()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)  # the first to start ends first
+    assert gc.get_threshold()[0] == SCAN_THRESHOLD  # the other is still scanning
+    second.__exit__(None, None, None)
+    assert gc.get_threshold() == default_threshold
