@@ -278,8 +278,6 @@ def _build_deferred_indexes(writer: _Writer, most: int | None = None) -> int:
     built = restore_indexes(writer.db, most)
     if built:
         writer.commit()
-    if most is None or not built:
-        writer.build_ahead = False
     return built
 
 
