@@ -60,9 +60,11 @@ def restore_indexes(db: sqlite3.Connection, most: int | None = None) -> int:
     Returns how many were built; 0 when none is left, or in a library from before
     ``deferred_indexes``.
     """
-    limit = "" if most is None else f" LIMIT {int(most)}"
-    try:
-        rows = db.execute(f"SELECT name, sql FROM deferred_indexes ORDER BY name{limit}").fetchall()
+    try:  # (LIMIT -1: no limit)
+        rows = db.execute(
+            "SELECT name, sql FROM deferred_indexes ORDER BY name LIMIT ?",
+            (-1 if most is None else most,),
+        ).fetchall()
     except sqlite3.OperationalError:  # no such table: an older schema, nothing deferred
         return 0
     if not rows:

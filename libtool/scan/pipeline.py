@@ -5,8 +5,8 @@ The walk feeds the readers as it goes (a big first scan starts reading at its fi
 folder, not after listing every file) and runs ahead of them in a thread of its own, so
 the number of files to read is known long before the last is read (the writer builds a
 first scan's indexes while the last files are read). A background thread keeps the
-readers fed and drained while the writer commits. Nothing here imports SQLAlchemy, so a first scan
-of a new library starts reading before the database modules are even loaded
+readers fed and drained while the writer commits. Nothing here imports SQLAlchemy, so a
+first scan of a new library starts reading before the database modules are even loaded
 (``libtool.service.scanning``).
 """
 
@@ -46,7 +46,7 @@ BUFFERED = 256  # result lists (of up to CHUNK rows) held for a busy writer: bou
 TICK = 0.1  # seconds the writer waits for results before it may report progress
 WALK_WAIT = 0.05  # seconds the walk waits for the readers when it is far enough ahead
 WALK_JOIN = 2.0  # seconds closing waits for the walk to stop (a hung mount: left to it)
-#: Paths the walk may hold for the readers, about 3 MB. A first scan's indexes are built
+#: Paths the walk may hold for the readers (about 100 bytes each). A first scan's indexes are built
 #: when 7% of its files are left to read, so up to ~290,000 files the total is known by
 #: then; beyond, they are built with 20,480 files left.
 WALK_AHEAD = 20_480
@@ -223,22 +223,18 @@ class TargetReading:
         if self._walk_error is not None:
             raise self._walk_error
 
-    def _put(self, into: queue.Queue[object], item: object) -> bool:
-        """Put ``item`` in ``into``, waiting while it is full; False if stopped first."""
-        while not self._stop.is_set():
-            try:
-                into.put(item, timeout=TICK)
-                return True
-            except queue.Full:
-                continue
-        return False
-
     def _pump(self, pool: ReaderPool, paths: Iterator[bytes], chunksize: int) -> None:
         """The feeding thread: keep the readers busy, and queue what they read."""
         batches = pool.batches(paths, chunksize)
         try:
             for batch in batches:
-                if not self._put(self._queue, batch):
+                while not self._stop.is_set():
+                    try:
+                        self._queue.put(batch, timeout=TICK)
+                        break
+                    except queue.Full:
+                        continue
+                if self._stop.is_set():
                     break
         except BaseException as exc:  # handed to the writer's thread, which raises it
             self._error = exc
