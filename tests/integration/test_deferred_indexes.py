@@ -13,6 +13,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
+import mutagen.flac
 import pytest
 
 import libtool.scan.scanner as scan_mod
@@ -32,6 +33,15 @@ def rows(db_path: Path, sql: str) -> list[Any]:
 def indexes(db_path: Path) -> dict[str, str]:
     sql = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
     return dict(rows(db_path, sql))
+
+
+def tagged_flac(audio: AudioFactory, path: Path, **tags: str) -> Path:
+    """A real FLAC file at ``path`` with these Vorbis comments."""
+    flac = mutagen.flac.FLAC(audio.make(path, "flac"))
+    for key, value in tags.items():
+        flac[key] = value
+    flac.save()
+    return path
 
 
 def deferred(db_path: Path) -> list[str]:
@@ -276,19 +286,18 @@ def test_albums_regrouped_in_the_end_game_come_out_as_if_regrouped_at_the_end(
 ) -> None:
     """An album the end-game regroups while it has only its early tracks is regrouped
     again at the end: here its late tracks outvote the early ones."""
-    import mutagen.flac
-
     early, late = tmp_path / "music" / "early", tmp_path / "music" / "late"
     for folder, n in [(early, n) for n in range(30)] + [(late, n) for n in range(10)]:
-        path = audio.make(folder / f"{n:02}.flac", "flac")
-        tags = mutagen.flac.FLAC(path)
         split = folder == late or n < 2  # 2 early tracks and 10 late ones
-        tags["album"] = "Split" if split else f"Album {n // 10}"
-        if split:  # one album across two folders: by its MusicBrainz id
-            tags["musicbrainz_albumid"] = "b1a9c0e2-1111-4222-8333-944455556666"
-        tags["albumartist"] = "Late" if folder == late else "Early"
-        tags["date"] = "2001" if folder == late else "1999"
-        tags.save()
+        tagged_flac(
+            audio,
+            folder / f"{n:02}.flac",
+            album="Split" if split else f"Album {n // 10}",
+            albumartist="Late" if folder == late else "Early",
+            date="2001" if folder == late else "1999",
+            # one album across two folders: by its MusicBrainz id
+            **({"musicbrainz_albumid": "b1a9c0e2-1111-4222-8333-944455556666"} if split else {}),
+        )
     split_tracks: list[int] = []  # the album's tracks in the library at each regroup
     regroup = scan_mod.regroup_albums
 
@@ -333,13 +342,9 @@ def test_a_first_scan_read_by_reader_processes_ends_complete(
 ) -> None:
     """The walk's thread, two readers and the end-game together (60 files: not read in
     this process), with the end-game started early."""
-    import mutagen.flac
-
     root = tmp_path / "many"
     for i in range(60):
-        tags = mutagen.flac.FLAC(audio.make(root / f"album{i // 10}" / f"{i:02}.flac", "flac"))
-        tags["album"] = f"Album {i // 10}"
-        tags.save()
+        tagged_flac(audio, root / f"album{i // 10}" / f"{i:02}.flac", album=f"Album {i // 10}")
     monkeypatch.setattr(scan_mod, "BUILD_AHEAD", 0.8)
 
     summary = scan_mod.scan(library, [root], jobs=2)

@@ -40,6 +40,21 @@ def fake_walk(monkeypatch: pytest.MonkeyPatch, paths: Iterator[bytes]) -> None:
     monkeypatch.setattr(pipeline, "_walk_target", walk)
 
 
+def scan_threads() -> set[str]:
+    """The walk's and the feeding thread, if still running."""
+    return {t.name for t in threading.enumerate()} & {"mlib-walk", "mlib-readers"}
+
+
+def read_then_leave(results: int) -> None:
+    """Read the first ``results`` files of ``/m``, then leave the reading early."""
+    with TargetReading(b"/m", jobs=2) as reading:
+        got = 0
+        for result in reading.results():
+            got += result is not None
+            if got == results:
+                break
+
+
 def stamp_of(path: Path) -> Stamp:
     st = path.stat()
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns)
@@ -126,7 +141,7 @@ def test_the_walk_runs_ahead_so_the_total_is_known_before_the_last_files_are_rea
 
     assert done == reading.total == 3000
     assert known_at is not None and known_at < 1500, f"the total came at file {known_at}"
-    assert not any(t.name in ("mlib-walk", "mlib-readers") for t in threading.enumerate())
+    assert not scan_threads()
 
 
 def test_leaving_early_stops_the_walk_the_thread_and_the_readers(
@@ -140,14 +155,9 @@ def test_leaving_early_stops_the_walk_the_thread_and_the_readers(
 
     fake_walk(monkeypatch, endless())
     before = set(multiprocessing.active_children())
-    with TargetReading(b"/m", jobs=2) as reading:
-        got = 0
-        for result in reading.results():
-            got += result is not None
-            if got == 100:
-                break
+    read_then_leave(100)
 
-    assert not any(t.name in ("mlib-walk", "mlib-readers") for t in threading.enumerate())
+    assert not scan_threads()
     assert set(multiprocessing.active_children()) <= before
 
 
@@ -160,7 +170,7 @@ def test_a_failing_walk_is_raised_to_the_caller(monkeypatch: pytest.MonkeyPatch)
     with TargetReading(b"/m", jobs=2) as reading, pytest.raises(RuntimeError, match="broke"):
         for _ in reading.results():
             pass
-    assert not any(t.name in ("mlib-walk", "mlib-readers") for t in threading.enumerate())
+    assert not scan_threads()
 
 
 def test_paths_found_before_a_slow_folder_are_read_while_it_is_listed(
@@ -201,11 +211,6 @@ def test_leaving_early_stops_a_walk_that_finds_no_more_audio(
             threading.Event().wait(0.001)
 
     monkeypatch.setattr(pipeline, "_walk_target", walk)
-    with TargetReading(b"/m", jobs=2) as reading:
-        got = 0
-        for result in reading.results():
-            got += result is not None
-            if got == 10:
-                break
+    read_then_leave(10)
 
-    assert not any(t.name in ("mlib-walk", "mlib-readers") for t in threading.enumerate())
+    assert not scan_threads()
