@@ -130,3 +130,25 @@ def test_0008_adds_the_enrichment_fields_and_rereads_files_that_hold_them(
     assert artistsort == "Artist, The"
     assert "TSOP" not in extras
     lib.close()
+
+
+def test_a_new_library_has_16_kib_pages_and_an_old_one_keeps_its_own(tmp_path: Path) -> None:
+    """The page size is set on a new file only (an existing one keeps its own), and the
+    WAL is checkpointed at the same size in bytes either way."""
+    import sqlite3
+
+    from libtool.db.connection import PAGE_SIZE, WAL_CHECKPOINT_BYTES, connect
+
+    lib = open_library(str(tmp_path / "new.db"))
+    lib.close()
+    old = tmp_path / "old.db"
+    with sqlite3.connect(old) as conn:  # a file made with SQLite's default page size
+        conn.execute("CREATE TABLE t (x)")
+    conn.close()
+
+    for path, size in ((tmp_path / "new.db", PAGE_SIZE), (old, 4096)):
+        conn = connect(path)
+        assert conn.execute("PRAGMA page_size").fetchone()[0] == size, path
+        pages = conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+        assert pages * size == WAL_CHECKPOINT_BYTES, path
+        conn.close()
