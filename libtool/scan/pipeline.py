@@ -176,7 +176,8 @@ class TargetReading:
             if report is not None and threading.get_ident() == owner:
                 report(phase, done, total)  # the feeding thread never reports (or cancels)
 
-        for path, stamp in _walk_target(self.top, self.walk, self._ignore, progress):
+        stamps = bool(known or failed) and not full  # else every file is read: no need
+        for path, stamp in _walk_target(self.top, self.walk, self._ignore, progress, stamps):
             if self._stop.is_set():
                 return
             self.found += 1
@@ -301,12 +302,12 @@ class TargetReading:
 
 
 def _walk_target(
-    top: bytes, walk: Walk, ignore: tuple[str, ...], report: ProgressCallback
+    top: bytes, walk: Walk, ignore: tuple[str, ...], report: ProgressCallback, stamps: bool
 ) -> Iterator[tuple[bytes, Stamp]]:
     """The files of a folder, or a single named file (``mlib scan FILE``: read even if
     hidden or ignored)."""
     if os.path.isdir(top):
-        return iter_walk(top, walk, ignore, report)
+        return iter_walk(top, walk, ignore, report, stamps=stamps)
     return _one_file(top, walk)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import mutagen
 import pytest
 
-from libtool.scan.walk import AUDIO_EXTENSIONS, ScanSummary, walk_tree
+from libtool.scan.walk import AUDIO_EXTENSIONS, NO_STAMP, ScanSummary, Walk, iter_walk, walk_tree
 from libtool.tags.read import BY_EXTENSION, read_track
 
 #: Containers mutagen opens that hold video, not music: deliberately not scanned.
@@ -169,3 +169,28 @@ def test_the_walk_tells_folders_files_and_links_apart_by_what_they_are(
     assert [(os.path.basename(p), kind) for p, kind, _ in walk.problems] == [
         (b"dead.flac", "broken-link")
     ]
+
+
+def test_a_walk_without_stamps_finds_and_reports_the_same(tmp_path: Path, audio: Any) -> None:
+    """A first scan's walk (no stamps to compare) skips the stat of plain audio files only:
+    links, folders named like audio, FIFOs and dead links come out as with stamps."""
+    audio.make(tmp_path / "disc.mp3" / "01.flac", "flac")
+    plain = audio.make(tmp_path / "real" / "02.flac", "flac")
+    os.symlink(plain, tmp_path / "link.flac")  # a link to audio: its target's stamp
+    os.symlink(tmp_path / "nowhere.flac", tmp_path / "dead.flac")
+    os.mkfifo(tmp_path / "pipe.mp3")
+    (tmp_path / "cover.jpg").write_bytes(b"x")
+    top = os.fsencode(tmp_path)
+
+    with_stamps, without = Walk(), Walk()
+    stamped = dict(iter_walk(top, with_stamps))
+    unstamped = dict(iter_walk(top, without, stamps=False))
+
+    assert sorted(unstamped) == sorted(stamped) and len(stamped) == 3
+    assert without.problems == with_stamps.problems
+    assert sorted(kind for _, kind, _ in without.problems) == ["broken-link", "not-regular"]
+    assert without.skipped == with_stamps.skipped == 1
+    link = os.path.join(top, b"link.flac")
+    assert unstamped[link] == stamped[link] != NO_STAMP  # a link is stat'ed either way
+    plain_files = [p for p in stamped if p != link]
+    assert all(unstamped[p] == NO_STAMP and stamped[p] != NO_STAMP for p in plain_files)

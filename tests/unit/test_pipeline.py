@@ -33,7 +33,9 @@ def fake_reads(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def fake_walk(monkeypatch: pytest.MonkeyPatch, paths: Iterator[bytes]) -> None:
-    def walk(top: bytes, walk: Walk, ignore: tuple[str, ...], report: Any) -> Iterator[Any]:
+    def walk(
+        top: bytes, walk: Walk, ignore: tuple[str, ...], report: Any, stamps: bool
+    ) -> Iterator[Any]:
         for path in paths:
             yield path, (1, 1, 1)
 
@@ -203,7 +205,9 @@ def test_leaving_early_stops_a_walk_that_finds_no_more_audio(
 ) -> None:
     """Folder after folder without a file to read: the walk stops at its next folder."""
 
-    def walk(top: bytes, walk: Walk, ignore: tuple[str, ...], report: Any) -> Iterator[Any]:
+    def walk(
+        top: bytes, walk: Walk, ignore: tuple[str, ...], report: Any, stamps: bool
+    ) -> Iterator[Any]:
         for n in range(600):  # more than a start of reading takes (512)
             yield b"/m/%d.mp3" % n, (1, 1, 1)
         while True:  # an endless tree of folders without audio
