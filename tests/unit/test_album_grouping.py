@@ -192,14 +192,17 @@ def album_writes(library: Library) -> list[int]:
     return rewritten
 
 
+@pytest.mark.parametrize("kept", [scan_mod.ALBUM_IDS_KEPT, 2])
 def test_a_scan_stores_tracks_in_their_albums_and_the_regroup_follows_the_rules(
-    library: Library, monkeypatch: pytest.MonkeyPatch, album_writes: list[int]
+    library: Library, monkeypatch: pytest.MonkeyPatch, album_writes: list[int], kept: int
 ) -> None:
     """Tracks written by the scan's writer (new, retagged, moved to another album, out of
     every album), a few per batch: after every batch each track is in its album and the
     albums count their tracks; after the regroup the albums are those of the rules, and
-    the regroup rewrote no track the writer had already put in the right album."""
+    the regroup rewrote no track the writer had already put in the right album. With
+    ``kept`` 2 the writer forgets album ids all the time, and looks them up again."""
     monkeypatch.setattr(scan_mod, "BATCH", 7)
+    monkeypatch.setattr(scan_mod, "ALBUM_IDS_KEPT", kept)
     monkeypatch.setattr(scan_mod, "FLUSH_SECONDS", 0)  # every BATCH records
     rng = random.Random(5)
     with library.session() as session:
@@ -214,6 +217,7 @@ def test_a_scan_stores_tracks_in_their_albums_and_the_regroup_follows_the_rules(
         nonlocal flushes
         real_flush(self)
         flushes += 1
+        assert len(self.album_ids) <= kept
         assert_linked(library)
 
     monkeypatch.setattr(scan_mod._Writer, "flush", flush)
