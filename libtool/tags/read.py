@@ -295,9 +295,8 @@ def stream_problems(facts: StreamFacts, size: int) -> list[str]:
         length = None
     if fmt in _NO_SIZE_CHECK:
         return problems
-    shown = _size_text(size)
     if length is not None and length * MIN_BITRATE > size * 8 * SLACK:
-        problems.append(f"implausible length {length:.0f} s for a {shown} file")
+        problems.append(f"implausible length {length:.0f} s for a {_size_text(size)} file")
     elif (
         length is not None
         and fmt in _PCM_FORMATS
@@ -306,7 +305,7 @@ def stream_problems(facts: StreamFacts, size: int) -> list[str]:
         and bits
         and length * rate * channels * bits / 8 > size * 1.1 + 65536
     ):
-        problems.append(f"implausible length {length:.0f} s for a {shown} {fmt} file")
+        problems.append(f"implausible length {length:.0f} s for a {_size_text(size)} {fmt} file")
     if bitrate:
         ceiling = rate * channels * 64 * 1.5 if rate and channels else 200_000_000
         if bitrate > ceiling:  # more than 64-bit samples at the stream's own rate
@@ -314,7 +313,7 @@ def stream_problems(facts: StreamFacts, size: int) -> list[str]:
         elif length is not None and bitrate * length / 8 > size * SLACK + (1 << 20):
             problems.append(
                 f"bitrate {bitrate // 1000} kbit/s over {length:.0f} s "
-                f"needs more than the {shown} file holds"
+                f"needs more than the {_size_text(size)} file holds"
             )
     return problems
 
