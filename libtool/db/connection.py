@@ -21,10 +21,10 @@ from libtool.errors import DatabaseError
 
 BUSY_TIMEOUT_MS = 10_000
 #: The page size of a new library file (SQLite's default is 4 KiB). A scan's row takes
-#: about 650 bytes, so a 4 KiB page holds six: the table, its indexes and the FTS index
-#: took four times the page reads and writes (each a system call) of 16 KiB pages. In a
-#: 100,000-file first scan the writer spent 0.4 CPU-s less (3.2-3.3 -> 2.8-2.9 CPU-s,
-#: benchmarks/RESULTS.md). An existing library keeps the size it was made with.
+#: about 650 bytes, so a 4 KiB page holds six, and a 100,000-file first scan made 361,115
+#: page reads and 228,439 page writes, each a system call. With 16 KiB pages its writer
+#: took 2.75-2.86 CPU-s instead of 3.18-3.27 (benchmarks/RESULTS.md). An existing
+#: library keeps the size it was made with.
 PAGE_SIZE = 16_384
 #: How much the WAL may grow before it is copied into the database (a checkpoint).
 WAL_CHECKPOINT_BYTES = 40 << 20
@@ -92,7 +92,8 @@ def apply_pragmas(conn: sqlite3.Connection) -> None:
     # all back and synced (0.3 CPU-s and seconds of I/O in a 100,000-file scan). Committed
     # transactions are in the WAL either way, so a kill loses nothing more.
     page_size = cur.execute("PRAGMA page_size").fetchone()[0]
-    cur.execute(f"PRAGMA wal_autocheckpoint={max(1000, WAL_CHECKPOINT_BYTES // page_size)}")
+    pages = max(1000, WAL_CHECKPOINT_BYTES // page_size)  # (1,000: SQLite's default)
+    cur.execute(f"PRAGMA wal_autocheckpoint={pages}")
     cur.close()
 
 

@@ -564,9 +564,9 @@ class _Writer:
         self.commit()
         self.uncommitted = []
         ids = self.album_ids
-        if len(ids) > ALBUM_IDS_KEPT:  # down to the latest half: a later track of an album
+        if len(ids) > ALBUM_IDS_KEPT:  # down to the latest half of that: a later track of
             for key in list(itertools.islice(ids, len(ids) - ALBUM_IDS_KEPT // 2)):
-                del ids[key]  # dropped here looks its id up again
+                del ids[key]  # an album dropped here looks its id up again
         self.inserts, self.updates, self.errors = [], [], {}
         self.now = sqlite_time(utcnow())
         self.flushed_at = time.monotonic()

@@ -144,8 +144,9 @@ def iter_walk(
 
     Without ``stamps`` (nothing to compare them with: a first or full scan) a file that
     its folder entry shows to be a regular file, not a link, is not stat'ed, and comes
-    with ``NO_STAMP``: 100,000 stats cost the walk 0.25 CPU-s. Links, folders and anything else
-    are stat'ed as before, so what is listed or reported is the same.
+    with ``NO_STAMP``: the walk's thread took 0.61-0.75 CPU-s per 100,000 files with
+    those stats, 0.32-0.34 without. Links, folders and anything else are stat'ed as
+    before, so what is listed or reported is the same.
     """
     for found in _folders(top, walk, ignore, report, stamps):
         yield from found
