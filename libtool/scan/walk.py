@@ -146,7 +146,10 @@ def iter_walk(
     its folder entry shows to be a regular file, not a link, is not stat'ed, and comes
     with ``NO_STAMP``: the walk's thread took 0.61-0.75 CPU-s per 100,000 files with
     those stats, 0.32-0.34 without. Links, folders and anything else are stat'ed as
-    before, so what is listed or reported is the same.
+    before, so the same files are listed, but for one case: a plain file that cannot be
+    stat'ed (gone since its folder was listed, or in a folder that can be listed but
+    not searched) is listed too, and its reader records why it cannot be opened, instead
+    of the walk recording an "io" problem.
     """
     for found in _folders(top, walk, ignore, report, stamps):
         yield from found
