@@ -443,7 +443,7 @@ class _Writer:
         self.run_id = run_id
         self.summary = summary
         self.inserts: list[tuple[int, ScanRow]] = []  # (root_id, row)
-        self.updates: list[tuple[Any, ...]] = []  # (scanned_at, *row, track id)
+        self.updates: list[tuple[ScanRow, int]] = []  # (row, track id)
         self.errors: dict[bytes, tuple[Any, ...]] = {}
         self.keys: set[str | None] = set()  # albums touched by this scan
         self.album_ids: dict[str, int] = {}  # album key -> album id, looked up or made
@@ -462,7 +462,7 @@ class _Writer:
             self.inserts.append((root_id, row))
             self.summary.added += 1
         else:
-            self.updates.append((self.now, *row, track_id))
+            self.updates.append((row, track_id))
             self.summary.updated += 1
         self._maybe_flush()
 
@@ -538,7 +538,7 @@ class _Writer:
             index_new_tracks(db, after)
         if self.updates:
             for start in range(0, len(self.updates), BATCH):  # the albums they may leave
-                tids = [r[-1] for r in self.updates[start : start + BATCH]]
+                tids = [tid for _, tid in self.updates[start : start + BATCH]]
                 touched.update(
                     aid
                     for (aid,) in db.execute(
@@ -546,12 +546,13 @@ class _Writer:
                         tuple(tids),
                     )
                 )
-            touched.update(ids.get(r[_UPDATE_KEY]) for r in self.updates)
-            db.executemany(UPDATE_TRACKS, [(ids.get(r[_UPDATE_KEY]), *r) for r in self.updates])
+            changed = [(ids.get(row[ALBUM_KEY_AT]), now, *row, tid) for row, tid in self.updates]
+            touched.update(r[0] for r in changed)
+            db.executemany(UPDATE_TRACKS, changed)
         count_tracks(db, (aid for aid in touched if aid is not None))
         if self.failed:  # files that read now, after failing before, lose their error
             done = [row[PATH_AT] for _, row in self.inserts]
-            done += [r[_UPDATE_PATH] for r in self.updates]
+            done += [row[PATH_AT] for row, _ in self.updates]
             cleared = [p for p in done if p in self.failed]
             self._delete_errors(cleared)
         if self.errors:
@@ -580,7 +581,7 @@ class _Writer:
         """Album key -> album id for every row of the batch (``album_ids``, completed)."""
         ids = self.album_ids
         firsts: dict[str, FirstTrack] = {}
-        updated = (r[1 : 1 + len(ROW_COLUMNS)] for r in self.updates)
+        updated = (row for row, _ in self.updates)
         inserted = (row for _, row in self.inserts)
         for row in itertools.chain(updated, inserted):  # the older tracks first
             key = row[ALBUM_KEY_AT]
@@ -599,8 +600,6 @@ class _Writer:
         return ids
 
 
-_UPDATE_PATH = 1 + PATH_AT  # where the path is in a buffered update (after scanned_at)
-_UPDATE_KEY = 1 + ALBUM_KEY_AT
 _ALBUM_AT, _ALBUMARTIST_AT, _ARTIST_AT, _MB_ALBUMID_AT, _YEAR_AT = map(
     ROW_COLUMNS.index, ("album", "albumartist", "artist", "mb_albumid", "year")
 )
