@@ -179,7 +179,9 @@ def test_paths_found_before_a_slow_folder_are_read_while_it_is_listed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     released = threading.Event()
-    threading.Timer(30, released.set).start()  # a guard: the test fails, it does not hang
+    guard = threading.Timer(30, released.set)  # the test fails, it does not hang
+    guard.daemon = True
+    guard.start()
 
     def slow_folder() -> Iterator[bytes]:
         yield from (b"/m/%d.mp3" % n for n in range(700))
@@ -196,6 +198,7 @@ def test_paths_found_before_a_slow_folder_are_read_while_it_is_listed(
         released.set()
         got += sum(r is not None for r in results)
 
+    guard.cancel()
     assert not held_back, "files found before the slow folder waited for it"
     assert got == 701
 
